@@ -1,0 +1,407 @@
+import {
+  CopyObjectCommand,
+  type CopyObjectCommandInput,
+  DeleteObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  type HeadObjectCommandOutput,
+  RestoreObjectCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
+
+import { destinationRegion, discoverBucketRegion, s3Client } from "./clients";
+import {
+  ARCHIVED_STORAGE_CLASSES,
+  DEFAULT_CONCURRENCY,
+  DEFAULT_MULTIPART_THRESHOLD,
+  RESTORE_POLL_MS,
+} from "./constants";
+import { httpStatus, isNotFound, ObjectCopyError, wrapAwsError } from "./errors";
+import { resolveKmsKey } from "./kms";
+import { encodeTagging, resolveHeaders } from "./metadata";
+import { abortStaleUploads, multipartCopy } from "./multipart";
+import { planParts, useMultipart } from "./plan";
+import { progressReporter } from "./progress";
+import { copySourceHeader, isSameObject, type ParsedSource, parseSource } from "./source";
+import { type CustomerKey, customerKey } from "./sse";
+import type { CopyInputs, CopyOutputs, DeleteBehavior } from "./types";
+
+/** Everything a copy needs that follows from the inputs: clients, regions, parsed source, keys. */
+export interface CopyContext {
+  inputs: CopyInputs;
+  src: ParsedSource;
+  dest: S3Client;
+  destRegion: string;
+  source: S3Client;
+  sourceRegion: string;
+  inPlace: boolean;
+  destKey?: CustomerKey;
+  sourceKey?: CustomerKey;
+}
+
+export async function copyContext(inputs: CopyInputs, maxSockets?: number): Promise<CopyContext> {
+  const src = parseSource(inputs.source);
+  const destRegion = destinationRegion(inputs);
+  const sourceRegion =
+    inputs.sourceRegion ??
+    src.accessPoint?.region ??
+    (await discoverBucketRegion(inputs, src.bucket, destRegion)) ??
+    destRegion;
+  return {
+    inputs,
+    src,
+    dest: s3Client(inputs, destRegion, maxSockets),
+    destRegion,
+    source: s3Client(inputs, sourceRegion),
+    sourceRegion,
+    inPlace: isSameObject(src, inputs.bucket, inputs.key),
+    destKey: inputs.customerKey ? customerKey(inputs.customerKey, "customerKey") : undefined,
+    sourceKey: inputs.sourceCustomerKey
+      ? customerKey(inputs.sourceCustomerKey, "sourceCustomerKey")
+      : undefined,
+  };
+}
+
+export const sourceUri = (ctx: Pick<CopyContext, "src">, versionId = ctx.src.versionId) =>
+  `s3://${ctx.src.bucket}/${ctx.src.key}${versionId ? `?versionId=${versionId}` : ""}`;
+
+/** HeadObject on the source, with its SSE-C key when it has one. */
+export async function headSource(
+  ctx: CopyContext,
+  versionId = ctx.src.versionId,
+): Promise<HeadObjectCommandOutput> {
+  try {
+    return await ctx.source.send(
+      new HeadObjectCommand({
+        Bucket: ctx.src.bucket,
+        Key: ctx.src.key,
+        VersionId: versionId,
+        ExpectedBucketOwner: ctx.inputs.expectedSourceBucketOwner,
+        RequestPayer: ctx.inputs.requestPayer,
+        SSECustomerAlgorithm: ctx.sourceKey ? "AES256" : undefined,
+        SSECustomerKey: ctx.sourceKey?.keyBase64,
+        SSECustomerKeyMD5: ctx.sourceKey?.md5,
+      }),
+    );
+  } catch (err) {
+    if (isNotFound(err)) {
+      throw new ObjectCopyError(
+        "SOURCE_NOT_FOUND",
+        `the source ${sourceUri(ctx, versionId)} does not exist (or is a delete marker)`,
+      );
+    }
+    if (httpStatus(err) === 400 && !ctx.sourceKey) {
+      throw new ObjectCopyError(
+        "SOURCE_NEEDS_CUSTOMER_KEY",
+        `HeadObject on ${sourceUri(ctx, versionId)} answered 400; an object encrypted with SSE-C can only be read ` +
+          `with its key, so set sourceCustomerKey`,
+      );
+    }
+    throw wrapAwsError("HeadObject", sourceUri(ctx, versionId), err);
+  }
+}
+
+const isArchived = (head: HeadObjectCommandOutput) =>
+  (ARCHIVED_STORAGE_CLASSES as readonly string[]).includes(head.StorageClass ?? "") ||
+  Boolean(head.ArchiveStatus);
+const restoreDone = (head: HeadObjectCommandOutput) => /ongoing-request="false"/.test(head.Restore ?? "");
+const restoreRunning = (head: HeadObjectCommandOutput) => /ongoing-request="true"/.test(head.Restore ?? "");
+
+/**
+ * An archived source cannot be copied until restored. Without `restoreArchivedSource` that is an
+ * error that says how to restore; with it, the restore is started and waited for up to
+ * `restoreWaitMinutes` (default 0: fail at once, telling the user to run up again later).
+ */
+export async function ensureRestored(
+  ctx: CopyContext,
+  head: HeadObjectCommandOutput,
+  versionId: string | undefined,
+): Promise<HeadObjectCommandOutput> {
+  if (!isArchived(head) || restoreDone(head)) return head;
+  const cls = head.ArchiveStatus ? `INTELLIGENT_TIERING (${head.ArchiveStatus})` : head.StorageClass;
+  const where = sourceUri(ctx, versionId);
+  const request = ctx.inputs.restoreArchivedSource;
+  if (!request) {
+    throw new ObjectCopyError(
+      "SOURCE_ARCHIVED",
+      `the source ${where} is in storage class ${cls} and has not been restored, so S3 cannot copy it; ` +
+        `restore it with RestoreObject (aws s3api restore-object) or set restoreArchivedSource: { days, tier }, then run up again`,
+    );
+  }
+  if (!restoreRunning(head)) {
+    try {
+      await ctx.source.send(
+        new RestoreObjectCommand({
+          Bucket: ctx.src.bucket,
+          Key: ctx.src.key,
+          VersionId: versionId,
+          ExpectedBucketOwner: ctx.inputs.expectedSourceBucketOwner,
+          RequestPayer: ctx.inputs.requestPayer,
+          // Intelligent-Tiering archive tiers take no Days: the object returns to its access tier.
+          RestoreRequest: head.ArchiveStatus
+            ? {}
+            : { Days: request.days ?? 1, GlacierJobParameters: { Tier: request.tier ?? "Standard" } },
+        }),
+      );
+      console.log(`started a ${request.tier ?? "Standard"} restore of ${where} (${cls})`);
+    } catch (err) {
+      if ((err as { name?: string }).name !== "RestoreAlreadyInProgress")
+        throw wrapAwsError("RestoreObject", where, err);
+    }
+  }
+  const deadline = Date.now() + (ctx.inputs.restoreWaitMinutes ?? 0) * 60_000;
+  for (;;) {
+    const now = await headSource(ctx, versionId);
+    if (restoreDone(now)) return now;
+    if (Date.now() >= deadline) {
+      throw new ObjectCopyError(
+        "SOURCE_RESTORE_IN_PROGRESS",
+        `the restore of ${where} (${cls}) has started but not finished; it takes minutes (Expedited) to hours ` +
+          `(Standard, Bulk); run up again when it completes, or raise restoreWaitMinutes`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, Math.min(RESTORE_POLL_MS, Math.max(deadline - Date.now(), 0))));
+  }
+}
+
+/** Picks which version of the source to copy, pinning it so the copy cannot tear. */
+async function chooseSourceVersion(
+  ctx: CopyContext,
+  previous?: CopyOutputs,
+): Promise<HeadObjectCommandOutput> {
+  let head = await headSource(ctx);
+  // An in-place copy on a versioned bucket re-reads the original it was made from, not its own
+  // earlier output, so MERGE starts again from the original metadata.
+  if (
+    ctx.inPlace &&
+    !ctx.src.versionId &&
+    previous?.deleteBehavior === "delete-version" &&
+    previous.sourceVersionId &&
+    head.VersionId === previous.versionId
+  ) {
+    head = await headSource(ctx, previous.sourceVersionId).catch(() => head);
+  }
+  return head;
+}
+
+const realVersion = (v: string | undefined) => (v && v !== "null" ? v : undefined);
+
+export function deleteBehavior(inPlace: boolean, versionId: string | undefined): DeleteBehavior {
+  if (realVersion(versionId)) return "delete-version";
+  return inPlace ? "retain-object" : "delete-object";
+}
+
+export function stripSecrets(inputs: CopyInputs): Omit<CopyInputs, "customerKey" | "sourceCustomerKey"> {
+  const { customerKey: _k, sourceCustomerKey: _s, ...rest } = inputs;
+  return rest;
+}
+
+/**
+ * Copies the source to the destination (create, or an update that must re-copy) and returns the
+ * new state. `previous` is the state of the copy this one replaces in place, whose now-superseded
+ * version is removed afterwards; the original object of an in-place copy is never touched.
+ */
+export async function performCopy(inputs: CopyInputs, previous?: CopyOutputs): Promise<CopyOutputs> {
+  const startedAt = new Date();
+  const concurrency = inputs.concurrency ?? DEFAULT_CONCURRENCY;
+  const ctx = await copyContext(inputs, concurrency);
+  const destUri = `s3://${inputs.bucket}/${inputs.key}`;
+
+  let head = await chooseSourceVersion(ctx, previous);
+  const pinnedVersion = realVersion(head.VersionId) ?? ctx.src.versionId;
+  head = await ensureRestored(ctx, head, pinnedVersion);
+  const size = head.ContentLength ?? 0;
+  const kmsKeyArn = inputs.kmsKeyId ? await resolveKmsKey(inputs.kmsKeyId, ctx.destRegion) : undefined;
+
+  const owner = { ExpectedBucketOwner: inputs.expectedBucketOwner, RequestPayer: inputs.requestPayer };
+  const stale = await abortStaleUploads(ctx.dest, inputs.bucket, inputs.key, startedAt, owner).catch(
+    () => [],
+  );
+  if (stale.length)
+    console.log(`aborted ${stale.length} multipart upload(s) an earlier attempt left on ${destUri}`);
+
+  const destination = {
+    Bucket: inputs.bucket,
+    Key: inputs.key,
+    StorageClass: inputs.storageClass,
+    ACL: inputs.acl,
+    WebsiteRedirectLocation: inputs.websiteRedirect,
+    ObjectLockMode: inputs.objectLockMode,
+    ObjectLockRetainUntilDate: inputs.objectLockRetainUntilDate
+      ? new Date(inputs.objectLockRetainUntilDate)
+      : undefined,
+    ObjectLockLegalHoldStatus: inputs.objectLockLegalHoldStatus,
+    ChecksumAlgorithm: inputs.checksumAlgorithm,
+    ServerSideEncryption: inputs.serverSideEncryption,
+    SSEKMSKeyId: kmsKeyArn,
+    BucketKeyEnabled: inputs.bucketKeyEnabled,
+    SSEKMSEncryptionContext: inputs.kmsEncryptionContext
+      ? Buffer.from(JSON.stringify(inputs.kmsEncryptionContext)).toString("base64")
+      : undefined,
+    SSECustomerAlgorithm: ctx.destKey ? "AES256" : undefined,
+    SSECustomerKey: ctx.destKey?.keyBase64,
+    SSECustomerKeyMD5: ctx.destKey?.md5,
+    ...owner,
+  } as const;
+  const sourceRead = {
+    CopySource: copySourceHeader(ctx.src, pinnedVersion),
+    // Pinning by ETag as well as version: a source overwritten mid-copy fails with 412 instead of tearing.
+    CopySourceIfMatch: head.ETag,
+    ExpectedSourceBucketOwner: inputs.expectedSourceBucketOwner,
+    CopySourceSSECustomerAlgorithm: ctx.sourceKey ? "AES256" : undefined,
+    CopySourceSSECustomerKey: ctx.sourceKey?.keyBase64,
+    CopySourceSSECustomerKeyMD5: ctx.sourceKey?.md5,
+  };
+
+  let result: { etag?: string; versionId?: string; lastModified?: Date; sse?: string; kmsArn?: string };
+  let copyMethod: CopyOutputs["copyMethod"];
+  let partCount: number | undefined;
+  const headers = resolveHeaders(inputs, head);
+  const replaceTags = inputs.taggingDirective === "REPLACE";
+
+  if (useMultipart(size, inputs.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD)) {
+    const plan = planParts(size, inputs.partSize);
+    // CreateMultipartUpload has no directives: metadata and tags must be resent explicitly.
+    const tags = replaceTags ? (inputs.tags ?? {}) : await sourceTags(ctx, pinnedVersion);
+    const { output } = await multipartCopy({
+      client: ctx.dest,
+      create: {
+        ...destination,
+        ...headers,
+        Tagging: Object.keys(tags).length ? encodeTagging(tags) : undefined,
+      },
+      part: {
+        ...sourceRead,
+        Bucket: inputs.bucket,
+        Key: inputs.key,
+        SSECustomerAlgorithm: destination.SSECustomerAlgorithm,
+        SSECustomerKey: destination.SSECustomerKey,
+        SSECustomerKeyMD5: destination.SSECustomerKeyMD5,
+        ...owner,
+      },
+      plan,
+      concurrency,
+      onPart: progressReporter(destUri, size, plan.partCount),
+    });
+    const after = await ctx.dest
+      .send(
+        new HeadObjectCommand({
+          Bucket: inputs.bucket,
+          Key: inputs.key,
+          VersionId: realVersion(output.VersionId),
+          SSECustomerAlgorithm: destination.SSECustomerAlgorithm,
+          SSECustomerKey: destination.SSECustomerKey,
+          SSECustomerKeyMD5: destination.SSECustomerKeyMD5,
+          ...owner,
+        }),
+      )
+      .catch((err) => {
+        throw wrapAwsError("HeadObject", destUri, err);
+      });
+    result = {
+      etag: output.ETag,
+      versionId: output.VersionId,
+      lastModified: after.LastModified,
+      sse: output.ServerSideEncryption,
+      kmsArn: output.SSEKMSKeyId,
+    };
+    copyMethod = "UploadPartCopy";
+    partCount = plan.partCount;
+  } else {
+    const request: CopyObjectCommandInput = {
+      ...destination,
+      ...sourceRead,
+      MetadataDirective: inputs.metadataDirective === "COPY" ? "COPY" : "REPLACE",
+      ...(inputs.metadataDirective === "COPY" ? {} : headers),
+      TaggingDirective: replaceTags ? "REPLACE" : "COPY",
+      Tagging: replaceTags ? encodeTagging(inputs.tags ?? {}) : undefined,
+    };
+    try {
+      const out = await ctx.dest.send(new CopyObjectCommand(request));
+      result = {
+        etag: out.CopyObjectResult?.ETag,
+        versionId: out.VersionId,
+        lastModified: out.CopyObjectResult?.LastModified,
+        sse: out.ServerSideEncryption,
+        kmsArn: out.SSEKMSKeyId,
+      };
+    } catch (err) {
+      if (httpStatus(err) === 412) {
+        throw new ObjectCopyError(
+          "SOURCE_CHANGED_DURING_COPY",
+          `the source ${sourceUri(ctx, pinnedVersion)} changed between HeadObject and CopyObject (412); run up again`,
+        );
+      }
+      throw wrapAwsError("CopyObject", `${sourceUri(ctx, pinnedVersion)} -> ${destUri}`, err);
+    }
+    copyMethod = "CopyObject";
+  }
+
+  const outputs: CopyOutputs = {
+    ...stripSecrets(inputs),
+    etag: result.etag,
+    versionId: result.versionId,
+    lastModified: result.lastModified?.toISOString(),
+    contentLength: size,
+    sourceEtag: head.ETag,
+    sourceVersionId: head.VersionId,
+    sourceLastModified: head.LastModified?.toISOString(),
+    kmsKeyArn: result.kmsArn ?? kmsKeyArn,
+    serverSideEncryption: (result.sse ?? inputs.serverSideEncryption) as CopyOutputs["serverSideEncryption"],
+    storageClass: inputs.storageClass ?? "STANDARD",
+    customerKeyMd5: ctx.destKey?.md5,
+    copyMethod,
+    partCount,
+    inPlace: ctx.inPlace,
+    deleteBehavior: deleteBehavior(ctx.inPlace, result.versionId),
+  };
+  await removeSupersededVersion(ctx, previous, outputs);
+  return outputs;
+}
+
+async function sourceTags(ctx: CopyContext, versionId: string | undefined): Promise<Record<string, string>> {
+  try {
+    const out = await ctx.source.send(
+      new GetObjectTaggingCommand({
+        Bucket: ctx.src.bucket,
+        Key: ctx.src.key,
+        VersionId: versionId,
+        ExpectedBucketOwner: ctx.inputs.expectedSourceBucketOwner,
+        RequestPayer: ctx.inputs.requestPayer,
+      }),
+    );
+    return Object.fromEntries((out.TagSet ?? []).map((t) => [t.Key ?? "", t.Value ?? ""]));
+  } catch (err) {
+    throw wrapAwsError("GetObjectTagging", sourceUri(ctx, versionId), err);
+  }
+}
+
+/**
+ * After an update re-copied onto a versioned destination, the version this resource wrote before
+ * is superseded: remove it so re-copies do not pile up versions. Never the original of an in-place
+ * copy, and never the version just copied from.
+ */
+async function removeSupersededVersion(
+  ctx: CopyContext,
+  previous: CopyOutputs | undefined,
+  now: CopyOutputs,
+) {
+  const old = realVersion(previous?.versionId);
+  if (!previous || previous.deleteBehavior !== "delete-version" || !old) return;
+  if (old === now.versionId || old === now.sourceVersionId || old === previous.sourceVersionId) return;
+  if (previous.bucket !== now.bucket || previous.key !== now.key) return;
+  try {
+    await ctx.dest.send(
+      new DeleteObjectCommand({
+        Bucket: now.bucket,
+        Key: now.key,
+        VersionId: old,
+        ExpectedBucketOwner: now.expectedBucketOwner,
+        RequestPayer: now.requestPayer,
+      }),
+    );
+  } catch (err) {
+    // The new copy is in place; a locked or already-removed old version is not worth failing for.
+    console.log(`kept superseded version ${old} of s3://${now.bucket}/${now.key}: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,163 @@
+import {
+  DeleteObjectCommand,
+  GetObjectTaggingCommand,
+  PutObjectAclCommand,
+  PutObjectLegalHoldCommand,
+  PutObjectTaggingCommand,
+} from "@aws-sdk/client-s3";
+
+import { destinationRegion, s3Client } from "./clients";
+import { copyContext, performCopy, stripSecrets } from "./copy";
+import { liveDestination, modificationDrift } from "./destination";
+import { planUpdate } from "./diff";
+import { isNotFound, ObjectCopyError, wrapAwsError } from "./errors";
+import type { CopyInputs, CopyOutputs } from "./types";
+
+export const resourceId = (i: Pick<CopyInputs, "bucket" | "key">) => `${i.bucket}/${i.key}`;
+
+export async function create(inputs: CopyInputs): Promise<{ id: string; outs: CopyOutputs }> {
+  return { id: resourceId(inputs), outs: await performCopy(inputs) };
+}
+
+/** Values observed at copy time, carried over when an update does not copy again. */
+const OBSERVED = [
+  "etag",
+  "versionId",
+  "lastModified",
+  "contentLength",
+  "sourceEtag",
+  "sourceVersionId",
+  "sourceLastModified",
+  "kmsKeyArn",
+  "serverSideEncryption",
+  "storageClass",
+  "customerKeyMd5",
+  "copyMethod",
+  "partCount",
+  "inPlace",
+  "deleteBehavior",
+] as const;
+
+export async function update(olds: CopyOutputs, news: CopyInputs): Promise<CopyOutputs> {
+  const plan = await planUpdate(olds, news);
+  if (plan.replaces.length) {
+    throw new ObjectCopyError(
+      "UNEXPECTED_REPLACE",
+      `${plan.replaces.join(", ")} changed; that needs a replace, not an update`,
+    );
+  }
+  if (plan.recopy.length) return performCopy(news, olds);
+
+  const client = s3Client(news, destinationRegion(news));
+  const target = { Bucket: news.bucket, Key: news.key, VersionId: realVersion(olds.versionId) };
+  const owner = { ExpectedBucketOwner: news.expectedBucketOwner, RequestPayer: news.requestPayer };
+  const where = `s3://${news.bucket}/${news.key}`;
+  if (plan.tags) {
+    const tags = news.taggingDirective === "REPLACE" ? (news.tags ?? {}) : await sourceTagSet(news);
+    await client
+      .send(
+        new PutObjectTaggingCommand({
+          ...target,
+          ...owner,
+          Tagging: { TagSet: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
+        }),
+      )
+      .catch((err) => {
+        throw wrapAwsError("PutObjectTagging", where, err);
+      });
+  }
+  if (plan.acl) {
+    await client
+      .send(new PutObjectAclCommand({ ...target, ...owner, ACL: news.acl ?? "private" }))
+      .catch((err) => {
+        throw wrapAwsError("PutObjectAcl", where, err);
+      });
+  }
+  if (plan.legalHold) {
+    await client
+      .send(
+        new PutObjectLegalHoldCommand({
+          ...target,
+          ...owner,
+          LegalHold: { Status: news.objectLockLegalHoldStatus ?? "OFF" },
+        }),
+      )
+      .catch((err) => {
+        throw wrapAwsError("PutObjectLegalHold", where, err);
+      });
+  }
+  const outs: CopyOutputs = { ...stripSecrets(news) };
+  for (const p of OBSERVED) (outs as unknown as Record<string, unknown>)[p] = olds[p];
+  return outs;
+}
+
+async function sourceTagSet(news: CopyInputs): Promise<Record<string, string>> {
+  const ctx = await copyContext(news);
+  const out = await ctx.source.send(
+    new GetObjectTaggingCommand({ Bucket: ctx.src.bucket, Key: ctx.src.key, VersionId: ctx.src.versionId }),
+  );
+  return Object.fromEntries((out.TagSet ?? []).map((t) => [t.Key ?? "", t.Value ?? ""]));
+}
+
+const realVersion = (v: string | undefined) => (v && v !== "null" ? v : undefined);
+
+/**
+ * Refresh. A destination that is gone drops out of state. One that changed keeps the record of
+ * what this resource wrote and gains `drift` reasons (kept until an update repairs them), so the
+ * next up copies again; storage class and encryption show their live values.
+ */
+export async function read(state: CopyOutputs): Promise<CopyOutputs | undefined> {
+  const live = await liveDestination(s3Client(state, destinationRegion(state)), state);
+  if (!live) return undefined;
+  const drift = [...new Set([...(state.drift ?? []), ...modificationDrift(state, live)])];
+  return {
+    ...state,
+    storageClass: live.storageClass as CopyOutputs["storageClass"],
+    serverSideEncryption: (live.serverSideEncryption ??
+      state.serverSideEncryption) as CopyOutputs["serverSideEncryption"],
+    kmsKeyArn:
+      live.kmsKeyArn ?? (live.serverSideEncryption?.startsWith("aws:kms") ? state.kmsKeyArn : undefined),
+    drift: drift.length ? drift : undefined,
+  };
+}
+
+/**
+ * Deletes exactly what this resource wrote: its own version on a versioned bucket (so older
+ * versions, and the original of an in-place copy, survive), the object on an unversioned bucket
+ * only while it is still the copy this resource made, and nothing for an in-place copy on an
+ * unversioned bucket, where the object is the user's original.
+ */
+export async function deleteCopy(state: CopyOutputs): Promise<string> {
+  const client = s3Client(state, destinationRegion(state));
+  const where = `s3://${state.bucket}/${state.key}`;
+  const owner = { ExpectedBucketOwner: state.expectedBucketOwner, RequestPayer: state.requestPayer };
+  if (state.deleteBehavior === "retain-object") {
+    return `left ${where} in place: it is the original object this in-place copy modified, on an unversioned bucket, so deleting it would lose the data`;
+  }
+  if (state.deleteBehavior === "delete-version") {
+    try {
+      await client.send(
+        new DeleteObjectCommand({
+          Bucket: state.bucket,
+          Key: state.key,
+          VersionId: state.versionId,
+          ...owner,
+        }),
+      );
+    } catch (err) {
+      if (!isNotFound(err)) throw wrapAwsError("DeleteObject", `${where}?versionId=${state.versionId}`, err);
+    }
+    return `deleted version ${state.versionId} of ${where}`;
+  }
+  const live = await liveDestination(client, state);
+  if (!live) return `${where} was already gone`;
+  if (modificationDrift(state, live).length) {
+    return `left ${where} in place: it was overwritten after this resource copied it (ETag ${live.etag}), so it is not this resource's to delete`;
+  }
+  try {
+    await client.send(new DeleteObjectCommand({ Bucket: state.bucket, Key: state.key, ...owner }));
+  } catch (err) {
+    if (!isNotFound(err)) throw wrapAwsError("DeleteObject", where, err);
+  }
+  return `deleted ${where}`;
+}

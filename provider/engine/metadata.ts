@@ -1,0 +1,72 @@
+import type { HeadObjectCommandOutput } from "@aws-sdk/client-s3";
+
+import type { CopyInputs } from "./types";
+
+/** The user-settable headers that REPLACE (and a multipart copy) must resend. */
+export interface ObjectHeaders {
+  Metadata: Record<string, string>;
+  ContentType?: string;
+  CacheControl?: string;
+  ContentDisposition?: string;
+  ContentEncoding?: string;
+  ContentLanguage?: string;
+  Expires?: Date;
+}
+
+type SourceHead = Pick<
+  HeadObjectCommandOutput,
+  | "Metadata"
+  | "ContentType"
+  | "CacheControl"
+  | "ContentDisposition"
+  | "ContentEncoding"
+  | "ContentLanguage"
+  | "Expires"
+>;
+
+const fromInputs = (i: CopyInputs): ObjectHeaders => ({
+  Metadata: { ...(i.metadata ?? {}) },
+  ContentType: i.contentType,
+  CacheControl: i.cacheControl,
+  ContentDisposition: i.contentDisposition,
+  ContentEncoding: i.contentEncoding,
+  ContentLanguage: i.contentLanguage,
+  Expires: i.expires ? new Date(i.expires) : undefined,
+});
+
+const fromSource = (s: SourceHead): ObjectHeaders => ({
+  Metadata: { ...(s.Metadata ?? {}) },
+  ContentType: s.ContentType,
+  CacheControl: s.CacheControl,
+  ContentDisposition: s.ContentDisposition,
+  ContentEncoding: s.ContentEncoding,
+  ContentLanguage: s.ContentLanguage,
+  Expires: s.Expires,
+});
+
+/**
+ * The full set of headers the destination should end up with. COPY takes the source's, REPLACE
+ * only what was declared, MERGE the declared ones laid over the source's, so that the rule "with
+ * REPLACE you must resend every user-settable field" is kept for the user.
+ */
+export function resolveHeaders(inputs: CopyInputs, source: SourceHead): ObjectHeaders {
+  const directive = inputs.metadataDirective ?? "COPY";
+  if (directive === "COPY") return fromSource(source);
+  const declared = fromInputs(inputs);
+  if (directive === "REPLACE") return declared;
+  const base = fromSource(source);
+  return {
+    Metadata: { ...base.Metadata, ...declared.Metadata },
+    ContentType: declared.ContentType ?? base.ContentType,
+    CacheControl: declared.CacheControl ?? base.CacheControl,
+    ContentDisposition: declared.ContentDisposition ?? base.ContentDisposition,
+    ContentEncoding: declared.ContentEncoding ?? base.ContentEncoding,
+    ContentLanguage: declared.ContentLanguage ?? base.ContentLanguage,
+    Expires: declared.Expires ?? base.Expires,
+  };
+}
+
+/** Tags as the `Tagging` request parameter wants them: a URL query string. */
+export function encodeTagging(tags: Record<string, string>): string {
+  return new URLSearchParams(Object.entries(tags)).toString();
+}

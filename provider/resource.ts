@@ -1,0 +1,222 @@
+import * as pulumi from "@pulumi/pulumi";
+
+import { objectCopyProvider } from "./dynamic";
+import type {
+  ChecksumAlgorithm,
+  CopyOutputs,
+  CustomerAlgorithm,
+  DeleteBehavior,
+  LegalHoldStatus,
+  MetadataDirective,
+  ObjectAcl,
+  ObjectLockMode,
+  RequestPayer,
+  RestoreRequest,
+  ServerSideEncryption,
+  StorageClass,
+  TaggingDirective,
+} from "./engine/types";
+
+/** Arguments of {@link ObjectCopy}. Names follow `aws.s3.ObjectCopy` where it has the same input. */
+export interface ObjectCopyArgs {
+  /** Destination bucket. Changing it replaces the resource (copy to the new place, then delete the old copy). */
+  bucket: pulumi.Input<string>;
+  /** Destination key. Changing it replaces the resource. */
+  key: pulumi.Input<string>;
+  /**
+   * The object to copy: `"bucket/key"`, `"s3://bucket/key"` or an access-point object ARN, each
+   * optionally ending in `?versionId=V` to copy one version. The key is written as it is, not
+   * URL-encoded. Pointing it at the destination itself copies the object onto itself, which is
+   * how S3 changes metadata, storage class or encryption of an existing object.
+   */
+  source: pulumi.Input<string>;
+
+  /**
+   * `"COPY"` keeps the source's metadata and content headers; `"REPLACE"` sends only what is
+   * declared here (anything not declared is dropped, and Content-Type falls back to S3's
+   * default); `"MERGE"` lays what is declared over the source's values and sends the full set.
+   * @default "COPY"
+   */
+  metadataDirective?: pulumi.Input<MetadataDirective>;
+  /**
+   * User metadata (`x-amz-meta-*`). Keys are lowercased, as S3 stores them; keys and values
+   * together must fit in 2 KB. Not allowed with `metadataDirective: "COPY"`.
+   * @default the source's metadata under COPY and MERGE; none under REPLACE
+   */
+  metadata?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** @default the source's value (COPY, MERGE); S3's default `binary/octet-stream` under REPLACE */
+  contentType?: pulumi.Input<string>;
+  /** @default the source's value (COPY, MERGE); none under REPLACE */
+  cacheControl?: pulumi.Input<string>;
+  /** @default the source's value (COPY, MERGE); none under REPLACE */
+  contentDisposition?: pulumi.Input<string>;
+  /** @default the source's value (COPY, MERGE); none under REPLACE */
+  contentEncoding?: pulumi.Input<string>;
+  /** @default the source's value (COPY, MERGE); none under REPLACE */
+  contentLanguage?: pulumi.Input<string>;
+  /** The `Expires` header, as ISO 8601 or an HTTP date. @default the source's value (COPY, MERGE); none under REPLACE */
+  expires?: pulumi.Input<string>;
+  /** `x-amz-website-redirect-location`. S3 never copies it from the source. @default none */
+  websiteRedirect?: pulumi.Input<string>;
+
+  /**
+   * `"AES256"` (SSE-S3), `"aws:kms"` or `"aws:kms:dsse"`. Inferred as `"aws:kms"` when only
+   * `kmsKeyId` is set. For SSE-C set `customerKey` instead.
+   * @default the destination bucket's default encryption (not the source's)
+   */
+  serverSideEncryption?: pulumi.Input<ServerSideEncryption>;
+  /**
+   * KMS key for SSE-KMS: key id, key ARN, alias name (`alias/x`) or alias ARN. Resolved with KMS
+   * DescribeKey to the key ARN (output `kmsKeyArn`), so an alias never causes a diff. The key must
+   * be Enabled, symmetric, and in the destination bucket's region.
+   * @default the AWS managed key `aws/s3` when serverSideEncryption is `"aws:kms"`
+   */
+  kmsKeyId?: pulumi.Input<string>;
+  /** Use an S3 Bucket Key for SSE-KMS. @default the bucket's setting */
+  bucketKeyEnabled?: pulumi.Input<boolean>;
+  /**
+   * KMS encryption context: a map, or base64-encoded JSON of one as `aws.s3.ObjectCopy` takes it.
+   * @default none
+   */
+  kmsEncryptionContext?: pulumi.Input<Record<string, pulumi.Input<string>> | string>;
+  /** SSE-C algorithm for the destination. @default "AES256" when customerKey is set */
+  customerAlgorithm?: pulumi.Input<CustomerAlgorithm>;
+  /**
+   * SSE-C key for the destination: 32 bytes, raw or base64. Always stored as a Pulumi secret and
+   * never in outputs; the state keeps only its MD5 (`customerKeyMd5`).
+   * @default none (no SSE-C)
+   */
+  customerKey?: pulumi.Input<string>;
+  /** SSE-C algorithm of the source. @default "AES256" when sourceCustomerKey is set */
+  sourceCustomerAlgorithm?: pulumi.Input<CustomerAlgorithm>;
+  /** SSE-C key the source was written with; required to read such a source. Handled like `customerKey`. @default none */
+  sourceCustomerKey?: pulumi.Input<string>;
+
+  /** @default "STANDARD" (S3 does not carry the source's class over) */
+  storageClass?: pulumi.Input<StorageClass>;
+  /** `"COPY"` keeps the source's tags; `"REPLACE"` sets `tags`. @default "COPY" */
+  taggingDirective?: pulumi.Input<TaggingDirective>;
+  /** At most 10 tags; needs `taggingDirective: "REPLACE"`. A change of tags alone updates them without a re-copy. @default none */
+  tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** Canned ACL. S3 never copies ACLs. A change of ACL alone is applied without a re-copy. @default "private" */
+  acl?: pulumi.Input<ObjectAcl>;
+  /** Object Lock mode; set together with objectLockRetainUntilDate. @default none */
+  objectLockMode?: pulumi.Input<ObjectLockMode>;
+  /** ISO 8601 timestamp in the future. @default none */
+  objectLockRetainUntilDate?: pulumi.Input<string>;
+  /** Legal hold. A change of legal hold alone is applied without a re-copy. @default none (OFF) */
+  objectLockLegalHoldStatus?: pulumi.Input<LegalHoldStatus>;
+  /** Have S3 compute this checksum for the copy. @default none: the source's checksum is carried over */
+  checksumAlgorithm?: pulumi.Input<ChecksumAlgorithm>;
+  /** Fail (403) unless the destination bucket belongs to this account. @default not checked */
+  expectedBucketOwner?: pulumi.Input<string>;
+  /** Fail (403) unless the source bucket belongs to this account. @default not checked */
+  expectedSourceBucketOwner?: pulumi.Input<string>;
+  /** `"requester"` for Requester Pays buckets. @default none */
+  requestPayer?: pulumi.Input<RequestPayer>;
+
+  /** Region of the destination bucket. @default the stack's `aws:region`, then `AWS_REGION`, then us-east-1 */
+  region?: pulumi.Input<string>;
+  /** Region of the source bucket. @default discovered with HeadBucket, else the destination region */
+  sourceRegion?: pulumi.Input<string>;
+  /**
+   * S3 endpoint URL, for S3-compatible stores. KMS keeps the SDK's configuration
+   * (`AWS_ENDPOINT_URL_KMS`).
+   * @default the SDK's (`AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL`, else AWS)
+   */
+  endpoint?: pulumi.Input<string>;
+  /** Path-style bucket addressing. @default true when a custom endpoint is configured, else false */
+  forcePathStyle?: pulumi.Input<boolean>;
+
+  /**
+   * Check the source on every preview and copy again when it has changed (new version, ETag or
+   * Last-Modified). Costs one HeadObject per resource per preview.
+   * @default true
+   */
+  trackSourceChanges?: pulumi.Input<boolean>;
+  /** Start a restore of an archived (Glacier) source instead of failing. @default none: fail with instructions */
+  restoreArchivedSource?: pulumi.Input<RestoreRequest>;
+  /** Minutes to wait for that restore before failing with "run up again". @default 0 */
+  restoreWaitMinutes?: pulumi.Input<number>;
+
+  /** Sources larger than this are copied in parallel parts. @default 64 MiB (see bench/RESULTS.md) */
+  multipartThreshold?: pulumi.Input<number>;
+  /** Part size for multipart copies, 5 MiB-5 GiB. @default 64 MiB, grown so the copy fits in 10,000 parts */
+  partSize?: pulumi.Input<number>;
+  /** Parallel UploadPartCopy requests. @default 16 */
+  concurrency?: pulumi.Input<number>;
+}
+
+const OUTPUT_NAMES = [
+  "etag",
+  "versionId",
+  "lastModified",
+  "contentLength",
+  "sourceEtag",
+  "sourceVersionId",
+  "sourceLastModified",
+  "kmsKeyArn",
+  "customerKeyMd5",
+  "copyMethod",
+  "partCount",
+  "inPlace",
+  "deleteBehavior",
+  "drift",
+] as const;
+
+/**
+ * A server-side copy of an S3 object, kept in step with its declaration: a copy that re-runs when
+ * the source changes, multipart for large objects, KMS aliases resolved, SSE-C keys out of state.
+ */
+export class ObjectCopy extends pulumi.dynamic.Resource {
+  public readonly bucket!: pulumi.Output<string>;
+  public readonly key!: pulumi.Output<string>;
+  public readonly source!: pulumi.Output<string>;
+  public readonly metadataDirective!: pulumi.Output<MetadataDirective>;
+  public readonly metadata!: pulumi.Output<Record<string, string> | undefined>;
+  public readonly contentType!: pulumi.Output<string | undefined>;
+  public readonly cacheControl!: pulumi.Output<string | undefined>;
+  public readonly taggingDirective!: pulumi.Output<TaggingDirective>;
+  public readonly tags!: pulumi.Output<Record<string, string> | undefined>;
+  /** ETag of the copy (not comparable with the source's: multipart and KMS copies differ by design). */
+  public readonly etag!: pulumi.Output<string>;
+  /** Version the copy created, on a versioned bucket. */
+  public readonly versionId!: pulumi.Output<string | undefined>;
+  public readonly lastModified!: pulumi.Output<string>;
+  public readonly contentLength!: pulumi.Output<number>;
+  /** Source ETag, version and Last-Modified at copy time; source tracking compares against them. */
+  public readonly sourceEtag!: pulumi.Output<string>;
+  public readonly sourceVersionId!: pulumi.Output<string | undefined>;
+  public readonly sourceLastModified!: pulumi.Output<string>;
+  /** Encryption S3 applied (may come from the bucket default). */
+  public readonly serverSideEncryption!: pulumi.Output<ServerSideEncryption | undefined>;
+  /** ARN of the KMS key that encrypts the copy. */
+  public readonly kmsKeyArn!: pulumi.Output<string | undefined>;
+  /** Storage class S3 applied. */
+  public readonly storageClass!: pulumi.Output<StorageClass>;
+  /** base64 MD5 of the SSE-C key (never the key). */
+  public readonly customerKeyMd5!: pulumi.Output<string | undefined>;
+  public readonly copyMethod!: pulumi.Output<"CopyObject" | "UploadPartCopy">;
+  public readonly partCount!: pulumi.Output<number | undefined>;
+  /** True when the copy was made onto the source object itself. */
+  public readonly inPlace!: pulumi.Output<boolean>;
+  /** What delete will do: remove the version this resource wrote, the object, or (in-place, unversioned) nothing. */
+  public readonly deleteBehavior!: pulumi.Output<DeleteBehavior>;
+  /** Differences refresh found between the object and what this resource wrote; the next up repairs them. */
+  public readonly drift!: pulumi.Output<string[] | undefined>;
+
+  constructor(name: string, args: ObjectCopyArgs, opts?: pulumi.CustomResourceOptions) {
+    const props: Record<string, unknown> = {
+      ...args,
+      // Secrets even when passed as plain strings, so state only ever holds their ciphertext.
+      customerKey: args.customerKey === undefined ? undefined : pulumi.secret(args.customerKey),
+      sourceCustomerKey:
+        args.sourceCustomerKey === undefined ? undefined : pulumi.secret(args.sourceCustomerKey),
+    };
+    for (const out of OUTPUT_NAMES) props[out] = undefined;
+    super(objectCopyProvider, name, props, opts, "s3", "ObjectCopy");
+  }
+}
+
+/** The outputs of {@link ObjectCopy} as plain values (for example from `pulumi stack output`). */
+export type ObjectCopyOutputs = CopyOutputs;

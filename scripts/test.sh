@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone: installs what it needs (Node 24 comes from the npm
+# registry as a devDependency; moto goes into a cached venv on first use), then build, type-check,
+# lint and every jest project. Prints a final "N passed, N failed" line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [[ ! -x node_modules/.bin/node || "${CI:-}" == "true" ]]; then
+  npm ci --no-audit --no-fund
+fi
+# npm scripts put node_modules/.bin first on PATH; do the same here so Node 24 runs everything.
+export PATH="$PWD/node_modules/.bin:$PATH"
+echo "node $(node --version)"
+
+bash scripts/ensure-moto.sh >/dev/null
+npm run --silent build
+npm run --silent typecheck
+npm run --silent lint
+
+report="$(mktemp -d)/jest.json"
+status=0
+jest --ci --json --outputFile="$report" "$@" || status=$?
+node -e '
+  const r = require(process.argv[1]);
+  console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);
+' "$report" || true
+exit "$status"
