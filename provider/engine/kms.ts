@@ -54,7 +54,10 @@ async function describe(keyId: string, region: string): Promise<string> {
       `kmsKeyId ${keyId} (${meta.Arn}) is ${meta.KeyState}; S3 can only encrypt with an Enabled key`,
     );
   }
-  if (meta.KeyUsage !== "ENCRYPT_DECRYPT" || (meta.KeySpec ?? "SYMMETRIC_DEFAULT") !== "SYMMETRIC_DEFAULT") {
+  if (
+    (meta.KeyUsage ?? "ENCRYPT_DECRYPT") !== "ENCRYPT_DECRYPT" ||
+    (meta.KeySpec ?? "SYMMETRIC_DEFAULT") !== "SYMMETRIC_DEFAULT"
+  ) {
     throw new ObjectCopyError(
       "KMS_KEY_UNSUPPORTED",
       `kmsKeyId ${keyId} (${meta.Arn}) is ${meta.KeySpec}/${meta.KeyUsage}; S3 supports only symmetric ENCRYPT_DECRYPT keys`,

@@ -1,0 +1,65 @@
+import * as http from "node:http";
+
+export interface Fault {
+  /** Which requests to fail: gets the method and URL, returns a fault or undefined to pass through. */
+  match(req: {
+    method: string;
+    url: string;
+    headers: http.IncomingHttpHeaders;
+  }): "500" | "200-error" | undefined;
+}
+
+export interface FaultProxy {
+  endpoint: string;
+  /** Every request seen, as "METHOD path?query" with the part number, in order. */
+  log: string[];
+  close(): Promise<void>;
+}
+
+const ERROR_BODY =
+  '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InternalError</Code><Message>injected</Message></Error>';
+
+/**
+ * A pass-through HTTP proxy on 127.0.0.1 in front of a real server, failing the requests a test
+ * picks: a plain 500, or S3's "200 OK with an <Error> body" that copy operations can return.
+ */
+export function startFaultProxy(upstream: string, fault: Fault): Promise<FaultProxy> {
+  const target = new URL(upstream);
+  const log: string[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const entry = { method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers };
+      log.push(`${entry.method} ${entry.url}`);
+      const f = fault.match(entry);
+      if (f) {
+        res.writeHead(f === "500" ? 500 : 200, { "content-type": "application/xml" });
+        res.end(ERROR_BODY);
+        return;
+      }
+      const up = http.request(
+        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+        (ur) => {
+          res.writeHead(ur.statusCode ?? 502, ur.headers);
+          ur.pipe(res);
+        },
+      );
+      up.on("error", (e) => {
+        res.writeHead(502);
+        res.end(String(e));
+      });
+      up.end(Buffer.concat(chunks));
+    });
+  });
+  return new Promise((resolve) => {
+    server.listen(0, "127.0.0.1", () => {
+      const addr = server.address() as { port: number };
+      resolve({
+        endpoint: `http://127.0.0.1:${addr.port}`,
+        log,
+        close: () => new Promise((r) => server.close(() => r())),
+      });
+    });
+  });
+}

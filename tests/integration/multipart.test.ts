@@ -1,0 +1,140 @@
+import { randomBytes } from "node:crypto";
+
+import { MAX_PART_ATTEMPTS, MiB } from "../../provider/engine/constants";
+import { startFaultProxy } from "../helpers/fault-proxy";
+import { bytes, exists, head, newBucket, openUploads, provider, put, tagsOf } from "../helpers/s3";
+
+beforeEach(() => provider.reset());
+
+describe("multipart copy", () => {
+  it("produces the same object as a single CopyObject: bytes, metadata, headers, tags, encryption, class", async () => {
+    const src = await newBucket();
+    const dst = await newBucket();
+    const body = randomBytes(12 * MiB + 123);
+    await put(src, "big.bin", body, {
+      ContentType: "application/x-custom",
+      CacheControl: "max-age=9",
+      ContentDisposition: "attachment; filename=big.bin",
+      ContentLanguage: "de",
+      Metadata: { origin: "build-17" },
+      Tagging: "team=core&tier=gold",
+    });
+    const common = {
+      source: `${src}/big.bin`,
+      bucket: dst,
+      serverSideEncryption: "AES256",
+      storageClass: "STANDARD_IA",
+    };
+
+    const single = await provider.create({ ...common, key: "single.bin" });
+    const multi = await provider.create({
+      ...common,
+      key: "multi.bin",
+      multipartThreshold: 5 * MiB,
+      partSize: 5 * MiB,
+      concurrency: 2,
+    });
+
+    expect(single).toMatchObject({ copyMethod: "CopyObject", partCount: undefined });
+    expect(multi).toMatchObject({ copyMethod: "UploadPartCopy", partCount: 3, contentLength: body.length });
+    expect((await bytes(dst, "multi.bin")).equals(body)).toBe(true);
+    const [hs, hm] = [await head(dst, "single.bin"), await head(dst, "multi.bin")];
+    for (const field of [
+      "ContentType",
+      "CacheControl",
+      "ContentDisposition",
+      "ContentLanguage",
+      "Metadata",
+      "ServerSideEncryption",
+      "StorageClass",
+      "ContentLength",
+    ] as const) {
+      expect([field, hm[field]]).toEqual([field, hs[field]]);
+    }
+    expect(hm.Metadata).toEqual({ origin: "build-17" });
+    expect(await tagsOf(dst, "multi.bin")).toEqual({ team: "core", tier: "gold" });
+    expect(await tagsOf(dst, "single.bin")).toEqual({ team: "core", tier: "gold" });
+    expect(hm.ETag).toMatch(/-3"$/);
+    expect(await openUploads(dst)).toEqual([]);
+  });
+
+  it("applies MERGE metadata and REPLACE tags to a multipart copy", async () => {
+    const src = await newBucket();
+    const dst = await newBucket();
+    await put(src, "big.bin", randomBytes(6 * MiB), { Metadata: { keep: "1" }, ContentType: "text/csv" });
+    await provider.create({
+      source: `${src}/big.bin`,
+      bucket: dst,
+      key: "b",
+      metadataDirective: "MERGE",
+      metadata: { added: "2" },
+      taggingDirective: "REPLACE",
+      tags: { only: "this" },
+      multipartThreshold: 5 * MiB,
+    });
+    const h = await head(dst, "b");
+    expect(h.Metadata).toEqual({ keep: "1", added: "2" });
+    expect(h.ContentType).toBe("text/csv");
+    expect(await tagsOf(dst, "b")).toEqual({ only: "this" });
+  });
+
+  const isPart = (url: string, n: number) =>
+    url.includes(`partNumber=${n}&`) || url.endsWith(`partNumber=${n}`);
+
+  it("aborts the multipart upload and leaves nothing when a part keeps failing", async () => {
+    const src = await newBucket();
+    const dst = await newBucket();
+    await put(src, "big.bin", randomBytes(11 * MiB));
+    const proxy = await startFaultProxy(process.env.AWS_ENDPOINT_URL!, {
+      match: (r) => (r.method === "PUT" && isPart(r.url, 2) ? "500" : undefined),
+    });
+    try {
+      await expect(
+        provider.create({
+          source: `${src}/big.bin`,
+          bucket: dst,
+          key: "b",
+          endpoint: proxy.endpoint,
+          multipartThreshold: 5 * MiB,
+          partSize: 5 * MiB,
+          concurrency: 1,
+        }),
+      ).rejects.toThrow(/^S3_UPLOADPARTCOPY_FAILED: .*part 2 .*InternalError/);
+    } finally {
+      await proxy.close();
+    }
+    const partTwoAttempts = proxy.log.filter((l) => l.startsWith("PUT") && isPart(l, 2)).length;
+    expect(partTwoAttempts).toBeGreaterThanOrEqual(MAX_PART_ATTEMPTS);
+    expect(proxy.log.filter((l) => l.startsWith("DELETE") && l.includes("uploadId="))).toHaveLength(1);
+    expect(proxy.log.some((l) => l.startsWith("POST") && l.includes("uploadId="))).toBe(false);
+    expect(await openUploads(dst)).toEqual([]);
+    expect(await exists(dst, "b")).toBe(false);
+  });
+
+  it("retries a part answered with 200 and an <Error> body, then completes", async () => {
+    const src = await newBucket();
+    const dst = await newBucket();
+    const body = randomBytes(11 * MiB);
+    await put(src, "big.bin", body);
+    let injected = 0;
+    const proxy = await startFaultProxy(process.env.AWS_ENDPOINT_URL!, {
+      match: (r) => (r.method === "PUT" && isPart(r.url, 1) && injected++ === 0 ? "200-error" : undefined),
+    });
+    try {
+      const outs = await provider.create({
+        source: `${src}/big.bin`,
+        bucket: dst,
+        key: "b",
+        endpoint: proxy.endpoint,
+        multipartThreshold: 5 * MiB,
+        partSize: 5 * MiB,
+      });
+      expect(outs).toMatchObject({ copyMethod: "UploadPartCopy", partCount: 3 });
+    } finally {
+      await proxy.close();
+    }
+    expect(injected).toBeGreaterThanOrEqual(2);
+    expect((await bytes(dst, "b")).equals(body)).toBe(true);
+    expect(await openUploads(dst)).toEqual([]);
+  });
+});
