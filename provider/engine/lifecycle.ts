@@ -15,8 +15,22 @@ import type { CopyInputs, CopyOutputs } from "./types";
 
 export const resourceId = (i: Pick<CopyInputs, "bucket" | "key">) => `${i.bucket}/${i.key}`;
 
+/**
+ * Drops undefined fields: the provider server turns results into protobuf Structs, which reject
+ * undefined ("Unexpected struct type"), and an absent field is what Pulumi stores anyway.
+ */
+export function compact<T extends object>(value: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (v === undefined) continue;
+    out[k] =
+      v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Date) ? compact(v) : v;
+  }
+  return out as T;
+}
+
 export async function create(inputs: CopyInputs): Promise<{ id: string; outs: CopyOutputs }> {
-  return { id: resourceId(inputs), outs: await performCopy(inputs) };
+  return { id: resourceId(inputs), outs: compact(await performCopy(inputs)) };
 }
 
 /** Values observed at copy time, carried over when an update does not copy again. */
@@ -46,7 +60,7 @@ export async function update(olds: CopyOutputs, news: CopyInputs): Promise<CopyO
       `${plan.replaces.join(", ")} changed; that needs a replace, not an update`,
     );
   }
-  if (plan.recopy.length) return performCopy(news, olds);
+  if (plan.recopy.length) return compact(await performCopy(news, olds));
 
   const client = s3Client(news, destinationRegion(news));
   const target = { Bucket: news.bucket, Key: news.key, VersionId: realVersion(olds.versionId) };
@@ -88,7 +102,7 @@ export async function update(olds: CopyOutputs, news: CopyInputs): Promise<CopyO
   }
   const outs: CopyOutputs = { ...stripSecrets(news) };
   for (const p of OBSERVED) (outs as unknown as Record<string, unknown>)[p] = olds[p];
-  return outs;
+  return compact(outs);
 }
 
 async function sourceTagSet(news: CopyInputs): Promise<Record<string, string>> {
@@ -110,7 +124,7 @@ export async function read(state: CopyOutputs): Promise<CopyOutputs | undefined>
   const live = await liveDestination(s3Client(state, destinationRegion(state)), state);
   if (!live) return undefined;
   const drift = [...new Set([...(state.drift ?? []), ...modificationDrift(state, live)])];
-  return {
+  return compact({
     ...state,
     storageClass: live.storageClass as CopyOutputs["storageClass"],
     serverSideEncryption: (live.serverSideEncryption ??
@@ -118,7 +132,7 @@ export async function read(state: CopyOutputs): Promise<CopyOutputs | undefined>
     kmsKeyArn:
       live.kmsKeyArn ?? (live.serverSideEncryption?.startsWith("aws:kms") ? state.kmsKeyArn : undefined),
     drift: drift.length ? drift : undefined,
-  };
+  });
 }
 
 /**

@@ -35,7 +35,8 @@ describe("multipart copy", () => {
       concurrency: 2,
     });
 
-    expect(single).toMatchObject({ copyMethod: "CopyObject", partCount: undefined });
+    expect(single.copyMethod).toBe("CopyObject");
+    expect(single).not.toHaveProperty("partCount");
     expect(multi).toMatchObject({ copyMethod: "UploadPartCopy", partCount: 3, contentLength: body.length });
     expect((await bytes(dst, "multi.bin")).equals(body)).toBe(true);
     const [hs, hm] = [await head(dst, "single.bin"), await head(dst, "multi.bin")];
