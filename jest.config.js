@@ -1,4 +1,6 @@
-// Two projects so the fast pure tests can run alone; integration tests share one moto server.
+// Separate projects so the fast pure tests can run alone. The integration files run twice, once
+// against moto (S3 + KMS + Glacier, many regions) and once against MinIO with TLS (real SSE-C,
+// all copy preconditions, checksums); tests skip what their server lacks (tests/helpers/server.ts).
 const common = {
   preset: "ts-jest",
   testEnvironment: "node",
@@ -9,17 +11,27 @@ const common = {
     "^pulumi-s3-object-copy$": "<rootDir>/provider/index.ts",
   },
 };
+const integration = {
+  ...common,
+  testMatch: ["<rootDir>/tests/integration/**/*.test.ts"],
+  setupFiles: ["<rootDir>/tests/servers/trust-test-ca.ts"],
+  testTimeout: 120000,
+};
 
 module.exports = {
   projects: [
     { ...common, displayName: "unit", testMatch: ["<rootDir>/tests/unit/**/*.test.ts"] },
     {
-      ...common,
-      displayName: "integration",
-      testMatch: ["<rootDir>/tests/integration/**/*.test.ts"],
+      ...integration,
+      displayName: "moto",
       globalSetup: "<rootDir>/tests/servers/global-setup.ts",
       globalTeardown: "<rootDir>/tests/servers/global-teardown.ts",
-      testTimeout: 120000,
+    },
+    {
+      ...integration,
+      displayName: "minio",
+      globalSetup: "<rootDir>/tests/servers/global-setup-minio.ts",
+      globalTeardown: "<rootDir>/tests/servers/global-teardown-minio.ts",
     },
   ],
 };

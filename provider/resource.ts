@@ -114,6 +114,14 @@ export interface ObjectCopyArgs {
   expectedSourceBucketOwner?: pulumi.Input<string>;
   /** `"requester"` for Requester Pays buckets. @default none */
   requestPayer?: pulumi.Input<RequestPayer>;
+  /** Copy only if the source's ETag is this one; otherwise fail without copying. @default no condition */
+  copyIfMatch?: pulumi.Input<string>;
+  /** Copy only if the source's ETag is not this one. @default no condition */
+  copyIfNoneMatch?: pulumi.Input<string>;
+  /** Copy only if the source was modified after this time (ISO 8601). @default no condition */
+  copyIfModifiedSince?: pulumi.Input<string>;
+  /** Copy only if the source was not modified after this time (ISO 8601). @default no condition */
+  copyIfUnmodifiedSince?: pulumi.Input<string>;
 
   /** Region of the destination bucket. @default the stack's `aws:region`, then `AWS_REGION`, then us-east-1 */
   region?: pulumi.Input<string>;

@@ -21,6 +21,7 @@ import { resolveKmsKey } from "./kms";
 import { encodeTagging, resolveHeaders } from "./metadata";
 import { abortStaleUploads, multipartCopy } from "./multipart";
 import { planParts, useMultipart } from "./plan";
+import { checkPreconditions, preconditionHeaders } from "./preconditions";
 import { progressReporter } from "./progress";
 import { copySourceHeader, isSameObject, type ParsedSource, parseSource } from "./source";
 import { type CustomerKey, customerKey } from "./sse";
@@ -210,6 +211,7 @@ export async function performCopy(inputs: CopyInputs, previous?: CopyOutputs): P
   let head = await chooseSourceVersion(ctx, previous);
   const pinnedVersion = realVersion(head.VersionId) ?? ctx.src.versionId;
   head = await ensureRestored(ctx, head, pinnedVersion);
+  checkPreconditions(inputs, head, sourceUri(ctx, pinnedVersion));
   const size = head.ContentLength ?? 0;
   const kmsKeyArn = inputs.kmsKeyId ? await resolveKmsKey(inputs.kmsKeyId, ctx.destRegion) : undefined;
 
@@ -246,7 +248,7 @@ export async function performCopy(inputs: CopyInputs, previous?: CopyOutputs): P
   const sourceRead = {
     CopySource: copySourceHeader(ctx.src, pinnedVersion),
     // Pinning by ETag as well as version: a source overwritten mid-copy fails with 412 instead of tearing.
-    CopySourceIfMatch: head.ETag,
+    ...preconditionHeaders(inputs, head),
     ExpectedSourceBucketOwner: inputs.expectedSourceBucketOwner,
     CopySourceSSECustomerAlgorithm: ctx.sourceKey ? "AES256" : undefined,
     CopySourceSSECustomerKey: ctx.sourceKey?.keyBase64,

@@ -197,11 +197,23 @@ async function copyOnePart(
             `the upload was aborted and nothing was written; run up again to copy the new source`,
         );
       }
-      if (!isRetryable(err) || attempt >= MAX_PART_ATTEMPTS)
-        throw wrapAwsError("UploadPartCopy", target, err);
+      if (!isRetryable(err) || attempt >= MAX_PART_ATTEMPTS) throw partFailure(req, target, err);
       await sleep((req.retryDelayMs ?? 200) * 2 ** (attempt - 1));
     }
   }
+}
+
+function partFailure(req: MultipartCopyRequest, target: string, err: unknown): ObjectCopyError {
+  const wrapped = wrapAwsError("UploadPartCopy", target, err);
+  if (req.create.ChecksumAlgorithm && /checksum/i.test(wrapped.message)) {
+    // S3 checksums copied parts itself; some S3-compatible servers expect the client to, and cannot.
+    return new ObjectCopyError(
+      wrapped.code,
+      `${wrapped.message.slice(wrapped.code.length + 2)}; this server did not compute the part checksum itself: ` +
+        `remove checksumAlgorithm, or raise multipartThreshold so the copy is a single CopyObject`,
+    );
+  }
+  return wrapped;
 }
 
 /**

@@ -66,6 +66,10 @@ export interface CopyInputs {
   expectedBucketOwner?: string;
   expectedSourceBucketOwner?: string;
   requestPayer?: RequestPayer;
+  copyIfMatch?: string;
+  copyIfNoneMatch?: string;
+  copyIfModifiedSince?: string;
+  copyIfUnmodifiedSince?: string;
 
   region?: string;
   sourceRegion?: string;

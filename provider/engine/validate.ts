@@ -210,6 +210,10 @@ const STRING_PROPS = [
   "region",
   "sourceRegion",
   "endpoint",
+  "copyIfMatch",
+  "copyIfNoneMatch",
+  "copyIfModifiedSince",
+  "copyIfUnmodifiedSince",
 ] as const;
 
 /**
@@ -418,6 +422,15 @@ export function check(news: Raw, now: Date = new Date()): { inputs: CopyInputs; 
     const v = news[p];
     if (known(v) && typeof v === "string" && !ACCOUNT_ID.test(v)) {
       failures.push({ property: p, reason: `${JSON.stringify(v)} is not a 12-digit AWS account ID` });
+    }
+  }
+  for (const p of ["copyIfModifiedSince", "copyIfUnmodifiedSince"] as const) {
+    const v = news[p];
+    if (known(v) && typeof v === "string" && Number.isNaN(Date.parse(v))) {
+      failures.push({
+        property: p,
+        reason: `${JSON.stringify(v)} is not a date; use ISO 8601 such as "2026-01-01T00:00:00Z"`,
+      });
     }
   }
   for (const p of ["region", "sourceRegion"] as const) {

@@ -1,6 +1,9 @@
+import { createHash } from "node:crypto";
+
 import { GetObjectAclCommand } from "@aws-sdk/client-s3";
 
 import { bytes, exists, head, newBucket, provider, put, tagsOf, verifier, versionsOf } from "../helpers/s3";
+import { CAN, itIf, SERVER } from "../helpers/server";
 
 beforeEach(() => provider.reset());
 
@@ -111,7 +114,8 @@ describe("create with awkward keys and source forms", () => {
     "hash#tag",
     "per%cent",
     "eq=amp&",
-    "double//slash",
+    // MinIO refuses empty path segments in object names; S3 (and moto) accept them.
+    ...(SERVER === "moto" ? ["double//slash"] : []),
     "dir/sub/ünïcødé-日本.txt",
     "emoji-🚀",
   ];
@@ -152,7 +156,16 @@ describe("create with awkward keys and source forms", () => {
 });
 
 describe("create with object settings", () => {
-  it("applies storage class, ACL and checksum", async () => {
+  it("has S3 compute the requested checksum for the copy", async () => {
+    const src = await newBucket();
+    const dst = await newBucket();
+    await put(src, "a", "x");
+    await provider.create({ bucket: dst, key: "b", source: `${src}/a`, checksumAlgorithm: "SHA256" });
+    const h = await head(dst, "b", "us-east-1", { ChecksumMode: "ENABLED" });
+    expect(h.ChecksumSHA256).toBe(createHash("sha256").update("x").digest("base64"));
+  });
+
+  itIf(CAN.storageClasses)("applies the storage class", async () => {
     const src = await newBucket();
     const dst = await newBucket();
     await put(src, "a", "x");
@@ -161,13 +174,16 @@ describe("create with object settings", () => {
       key: "b",
       source: `${src}/a`,
       storageClass: "STANDARD_IA",
-      acl: "public-read",
-      checksumAlgorithm: "SHA256",
     });
-    const h = await head(dst, "b", "us-east-1", { ChecksumMode: "ENABLED" });
-    expect(h.StorageClass).toBe("STANDARD_IA");
-    expect(h.ChecksumSHA256).toBeDefined();
+    expect((await head(dst, "b")).StorageClass).toBe("STANDARD_IA");
     expect(outs.storageClass).toBe("STANDARD_IA");
+  });
+
+  itIf(CAN.acl)("applies a canned ACL", async () => {
+    const src = await newBucket();
+    const dst = await newBucket();
+    await put(src, "a", "x");
+    await provider.create({ bucket: dst, key: "b", source: `${src}/a`, acl: "public-read" });
     const acl = await verifier().s3.send(new GetObjectAclCommand({ Bucket: dst, Key: "b" }));
     expect(
       acl.Grants?.some((g) => g.Grantee?.URI?.endsWith("/global/AllUsers") && g.Permission === "READ"),
@@ -194,54 +210,63 @@ describe("create with object settings", () => {
 });
 
 describe("archived sources", () => {
-  it("fails with SOURCE_ARCHIVED naming the class and RestoreObject when the source is in GLACIER", async () => {
-    const src = await newBucket();
-    const dst = await newBucket();
-    await put(src, "a", "cold", { StorageClass: "GLACIER" });
-    await expect(provider.create({ bucket: dst, key: "b", source: `${src}/a` })).rejects.toThrow(
-      /^SOURCE_ARCHIVED: .*GLACIER.*RestoreObject/,
-    );
-    expect(await exists(dst, "b")).toBe(false);
-  });
+  itIf(CAN.glacier)(
+    "fails with SOURCE_ARCHIVED naming the class and RestoreObject when the source is in GLACIER",
+    async () => {
+      const src = await newBucket();
+      const dst = await newBucket();
+      await put(src, "a", "cold", { StorageClass: "GLACIER" });
+      await expect(provider.create({ bucket: dst, key: "b", source: `${src}/a` })).rejects.toThrow(
+        /^SOURCE_ARCHIVED: .*GLACIER.*RestoreObject/,
+      );
+      expect(await exists(dst, "b")).toBe(false);
+    },
+  );
 
-  it("starts the restore when restoreArchivedSource is set and copies once it has completed", async () => {
-    const src = await newBucket();
-    const dst = await newBucket();
-    await put(src, "a", "cold", { StorageClass: "DEEP_ARCHIVE" });
-    const attempt = () =>
-      provider.create({
-        bucket: dst,
-        key: "b",
-        source: `${src}/a`,
-        restoreArchivedSource: { days: 1, tier: "Bulk" },
+  itIf(CAN.glacier)(
+    "starts the restore when restoreArchivedSource is set and copies once it has completed",
+    async () => {
+      const src = await newBucket();
+      const dst = await newBucket();
+      await put(src, "a", "cold", { StorageClass: "DEEP_ARCHIVE" });
+      const attempt = () =>
+        provider.create({
+          bucket: dst,
+          key: "b",
+          source: `${src}/a`,
+          restoreArchivedSource: { days: 1, tier: "Bulk" },
+        });
+      // moto completes restores at once; real S3 would answer SOURCE_RESTORE_IN_PROGRESS here.
+      const outs = await attempt().catch((e: Error) => {
+        expect(e.message).toMatch(/^SOURCE_RESTORE_IN_PROGRESS/);
+        return attempt();
       });
-    // moto completes restores at once; real S3 would answer SOURCE_RESTORE_IN_PROGRESS here.
-    const outs = await attempt().catch((e: Error) => {
-      expect(e.message).toMatch(/^SOURCE_RESTORE_IN_PROGRESS/);
-      return attempt();
-    });
-    expect((await head(src, "a")).Restore).toMatch(/ongoing-request="false"/);
-    expect((await bytes(dst, "b")).toString()).toBe("cold");
-    expect(outs.storageClass).toBe("STANDARD");
-  });
+      expect((await head(src, "a")).Restore).toMatch(/ongoing-request="false"/);
+      expect((await bytes(dst, "b")).toString()).toBe("cold");
+      expect(outs.storageClass).toBe("STANDARD");
+    },
+  );
 });
 
 describe("cross-region copies", () => {
-  it("reads the source in its own region, discovered from the bucket, and writes in the destination region", async () => {
-    const src = await newBucket({ region: "us-west-2" });
-    const dst = await newBucket({ region: "eu-west-1" });
-    await put(src, "artifact.zip", "zip-bytes", { Metadata: { build: "42" } }, "us-west-2");
+  itIf(CAN.regions)(
+    "reads the source in its own region, discovered from the bucket, and writes in the destination region",
+    async () => {
+      const src = await newBucket({ region: "us-west-2" });
+      const dst = await newBucket({ region: "eu-west-1" });
+      await put(src, "artifact.zip", "zip-bytes", { Metadata: { build: "42" } }, "us-west-2");
 
-    const outs = await provider.create({
-      bucket: dst,
-      key: "artifact.zip",
-      source: `${src}/artifact.zip`,
-      region: "eu-west-1",
-    });
+      const outs = await provider.create({
+        bucket: dst,
+        key: "artifact.zip",
+        source: `${src}/artifact.zip`,
+        region: "eu-west-1",
+      });
 
-    expect((await bytes(dst, "artifact.zip", "eu-west-1")).toString()).toBe("zip-bytes");
-    expect((await head(dst, "artifact.zip", "eu-west-1")).Metadata).toEqual({ build: "42" });
-    expect(outs.region).toBe("eu-west-1");
-    expect(await versionsOf(dst, "artifact.zip", "eu-west-1")).toHaveLength(1);
-  });
+      expect((await bytes(dst, "artifact.zip", "eu-west-1")).toString()).toBe("zip-bytes");
+      expect((await head(dst, "artifact.zip", "eu-west-1")).Metadata).toEqual({ build: "42" });
+      expect(outs.region).toBe("eu-west-1");
+      expect(await versionsOf(dst, "artifact.zip", "eu-west-1")).toHaveLength(1);
+    },
+  );
 });

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import { UNKNOWN } from "../../provider/engine/constants";
 import { DIFF, programDir, ProviderServer, serializedProvider, type Props } from "../helpers/engine-protocol";
 import { bytes, exists, newBucket, put, versionsOf } from "../helpers/s3";
+import { CAN, itIf } from "../helpers/server";
 
 const URN = "urn:pulumi:dev::protocol-test::pulumi-nodejs:dynamic/s3:ObjectCopy::copy";
 
@@ -94,7 +95,7 @@ describe("the real dynamic-provider server over gRPC", () => {
     expect(await exists(dst, "k")).toBe(false);
   });
 
-  it("takes the region from the stack config given to configure", async () => {
+  itIf(CAN.regions)("takes the region from the stack config given to configure", async () => {
     const src = await newBucket({ region: "eu-west-1" });
     const dst = await newBucket({ region: "eu-west-1" });
     await put(src, "a", "eu", {}, "eu-west-1");

@@ -4,5 +4,8 @@ import { localAwsEnv, startMoto } from "./moto";
 export default async function globalSetup(): Promise<void> {
   const moto = await startMoto();
   (globalThis as { __moto?: typeof moto }).__moto = moto;
-  Object.assign(process.env, localAwsEnv(moto.endpoint), { MOTO_ENDPOINT: moto.endpoint });
+  Object.assign(process.env, localAwsEnv(moto.endpoint), {
+    MOTO_ENDPOINT: moto.endpoint,
+    TEST_SERVER: "moto",
+  });
 }

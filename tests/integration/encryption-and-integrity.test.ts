@@ -1,0 +1,222 @@
+import { createHash, randomBytes } from "node:crypto";
+
+import { GetObjectLegalHoldCommand, GetObjectRetentionCommand } from "@aws-sdk/client-s3";
+
+import { MiB } from "../../provider/engine/constants";
+import { bytes, exists, head, newBucket, openUploads, provider, put, verifier } from "../helpers/s3";
+import { CAN, itIf } from "../helpers/server";
+
+beforeEach(() => provider.reset());
+
+const KEY_A = randomBytes(32);
+const KEY_B = randomBytes(32);
+const sseC = (key: Buffer) => ({
+  SSECustomerAlgorithm: "AES256",
+  SSECustomerKey: key.toString("base64"),
+  SSECustomerKeyMD5: createHash("md5").update(key).digest("base64"),
+});
+
+describe("SSE-C", () => {
+  itIf(CAN.sseC)("encrypts the destination with the customer key, readable only with it", async () => {
+    const src = await newBucket();
+    const dst = await newBucket();
+    await put(src, "a", "plain source");
+    const outs = await provider.create({
+      bucket: dst,
+      key: "b",
+      source: `${src}/a`,
+      customerKey: KEY_A.toString("base64"),
+    });
+
+    await expect(head(dst, "b")).rejects.toMatchObject({ $metadata: { httpStatusCode: 400 } });
+    expect((await bytes(dst, "b", "us-east-1", sseC(KEY_A))).toString()).toBe("plain source");
+    expect(outs.customerKeyMd5).toBe(sseC(KEY_A).SSECustomerKeyMD5);
+    expect(JSON.stringify(outs)).not.toContain(KEY_A.toString("base64"));
+  });
+
+  itIf(CAN.sseC)("copies from an SSE-C source with sourceCustomerKey", async () => {
+    const src = await newBucket();
+    const dst = await newBucket();
+    await put(src, "a", "sealed", sseC(KEY_A));
+    await provider.create({
+      bucket: dst,
+      key: "b",
+      source: `${src}/a`,
+      sourceCustomerKey: KEY_A.toString("base64"),
+    });
+    expect((await bytes(dst, "b")).toString()).toBe("sealed");
+  });
+
+  itIf(CAN.sseC)(
+    "fails with SOURCE_NEEDS_CUSTOMER_KEY when an SSE-C source is copied without its key",
+    async () => {
+      const src = await newBucket();
+      const dst = await newBucket();
+      await put(src, "a", "sealed", sseC(KEY_A));
+      await expect(provider.create({ bucket: dst, key: "b", source: `${src}/a` })).rejects.toThrow(
+        /^SOURCE_NEEDS_CUSTOMER_KEY: .*set sourceCustomerKey/,
+      );
+      expect(await exists(dst, "b")).toBe(false);
+    },
+  );
+
+  itIf(CAN.sseC)("rotates the customer key in place (source key A, destination key B)", async () => {
+    const bucket = await newBucket({ versioned: true });
+    await put(bucket, "k", "rotate me", sseC(KEY_A));
+    const outs = await provider.create({
+      bucket,
+      key: "k",
+      source: `${bucket}/k`,
+      sourceCustomerKey: KEY_A.toString("base64"),
+      customerKey: KEY_B.toString("base64"),
+    });
+    expect((await bytes(bucket, "k", "us-east-1", sseC(KEY_B))).toString()).toBe("rotate me");
+    await expect(bytes(bucket, "k", "us-east-1", sseC(KEY_A))).rejects.toBeDefined();
+    expect(outs).toMatchObject({ inPlace: true, customerKeyMd5: sseC(KEY_B).SSECustomerKeyMD5 });
+    // Refresh cannot HeadObject without the key (never in state): it lists instead, and sees no drift.
+    expect((await provider.read(outs)).props).toMatchObject({ etag: outs.etag });
+    expect(((await provider.read(outs)).props as { drift?: string[] }).drift).toBeUndefined();
+  });
+
+  itIf(CAN.sseC)(
+    "does a multipart copy from an SSE-C source to an SSE-C destination with both keys on every part",
+    async () => {
+      const src = await newBucket();
+      const dst = await newBucket();
+      const body = randomBytes(11 * MiB);
+      await put(src, "big", body, sseC(KEY_A));
+      const outs = await provider.create({
+        bucket: dst,
+        key: "big",
+        source: `${src}/big`,
+        sourceCustomerKey: KEY_A.toString("base64"),
+        customerKey: KEY_B.toString("base64"),
+        multipartThreshold: 5 * MiB,
+        partSize: 5 * MiB,
+      });
+      expect(outs).toMatchObject({ copyMethod: "UploadPartCopy", partCount: 3 });
+      expect((await bytes(dst, "big", "us-east-1", sseC(KEY_B))).equals(body)).toBe(true);
+      expect(await openUploads(dst)).toEqual([]);
+    },
+  );
+});
+
+describe("copy preconditions", () => {
+  async function fixture() {
+    const src = await newBucket();
+    const dst = await newBucket();
+    await put(src, "a", "guarded");
+    const h = await head(src, "a");
+    return { src, dst, etag: h.ETag!, modified: h.LastModified! };
+  }
+  const hourBefore = (d: Date) => new Date(d.getTime() - 3_600_000).toISOString();
+  const hourAfter = (d: Date) => new Date(d.getTime() + 3_600_000).toISOString();
+
+  const cases: [string, (f: Awaited<ReturnType<typeof fixture>>) => Record<string, string>, boolean][] = [
+    ["copyIfMatch with the source ETag", (f) => ({ copyIfMatch: f.etag }), true],
+    ["copyIfMatch with another ETag", () => ({ copyIfMatch: '"0123456789abcdef0123456789abcdef"' }), false],
+    [
+      "copyIfNoneMatch with another ETag",
+      () => ({ copyIfNoneMatch: '"0123456789abcdef0123456789abcdef"' }),
+      true,
+    ],
+    ["copyIfNoneMatch with the source ETag", (f) => ({ copyIfNoneMatch: f.etag }), false],
+    [
+      "copyIfModifiedSince before the last change",
+      (f) => ({ copyIfModifiedSince: hourBefore(f.modified) }),
+      true,
+    ],
+    [
+      "copyIfModifiedSince after the last change",
+      (f) => ({ copyIfModifiedSince: hourAfter(f.modified) }),
+      false,
+    ],
+    [
+      "copyIfUnmodifiedSince after the last change",
+      (f) => ({ copyIfUnmodifiedSince: hourAfter(f.modified) }),
+      true,
+    ],
+    [
+      "copyIfUnmodifiedSince before the last change",
+      (f) => ({ copyIfUnmodifiedSince: hourBefore(f.modified) }),
+      false,
+    ],
+  ];
+  it.each(cases)("%s: copies only when the condition holds", async (_name, condition, holds) => {
+    const f = await fixture();
+    const attempt = provider.create({ bucket: f.dst, key: "b", source: `${f.src}/a`, ...condition(f) });
+    if (holds) {
+      await attempt;
+      expect((await bytes(f.dst, "b")).toString()).toBe("guarded");
+    } else {
+      await expect(attempt).rejects.toThrow(/^SOURCE_PRECONDITION_FAILED: .*nothing was copied/);
+      expect(await exists(f.dst, "b")).toBe(false);
+    }
+  });
+
+  itIf(CAN.preconditions)(
+    "the server itself refuses a copy whose source changed after HeadObject (412)",
+    async () => {
+      // Straight to S3 with the header the engine pins every copy with: the server must enforce it.
+      const { CopyObjectCommand } = await import("@aws-sdk/client-s3");
+      const f = await fixture();
+      await put(f.src, "a", "changed");
+      await expect(
+        verifier().s3.send(
+          new CopyObjectCommand({
+            Bucket: f.dst,
+            Key: "b",
+            CopySource: `${f.src}/a`,
+            CopySourceIfMatch: f.etag,
+          }),
+        ),
+      ).rejects.toMatchObject({ $metadata: { httpStatusCode: 412 } });
+    },
+  );
+});
+
+describe("checksums", () => {
+  itIf(CAN.partChecksums)(
+    "has S3 compute a checksum for a multipart copy, with every part's checksum in Complete",
+    async () => {
+      const src = await newBucket();
+      const dst = await newBucket();
+      await put(src, "big", randomBytes(11 * MiB));
+      await provider.create({
+        bucket: dst,
+        key: "big",
+        source: `${src}/big`,
+        checksumAlgorithm: "CRC32",
+        multipartThreshold: 5 * MiB,
+        partSize: 5 * MiB,
+      });
+      const h = await head(dst, "big", "us-east-1", { ChecksumMode: "ENABLED" });
+      expect(h.ChecksumCRC32).toMatch(/^[A-Za-z0-9+/]+=*(-3)?$/);
+      expect(await openUploads(dst)).toEqual([]);
+    },
+  );
+});
+
+describe("object lock on copy", () => {
+  itIf(CAN.lockOnCopy)("applies retention and legal hold with the copy itself", async () => {
+    const src = await newBucket();
+    const dst = await newBucket({ objectLock: true });
+    await put(src, "a", "x");
+    const until = new Date(Date.now() + 86_400_000).toISOString().replace(/\.\d+Z$/, "Z");
+    const outs = await provider.create({
+      bucket: dst,
+      key: "b",
+      source: `${src}/a`,
+      objectLockMode: "GOVERNANCE",
+      objectLockRetainUntilDate: until,
+      objectLockLegalHoldStatus: "ON",
+    });
+    const { s3 } = verifier();
+    const retention = await s3.send(new GetObjectRetentionCommand({ Bucket: dst, Key: "b" }));
+    expect(retention.Retention?.Mode).toBe("GOVERNANCE");
+    expect(retention.Retention?.RetainUntilDate?.toISOString().slice(0, 19)).toBe(until.slice(0, 19));
+    const hold = await s3.send(new GetObjectLegalHoldCommand({ Bucket: dst, Key: "b" }));
+    expect(hold.LegalHold?.Status).toBe("ON");
+    expect(outs.deleteBehavior).toBe("delete-version");
+  });
+});
