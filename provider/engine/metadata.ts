@@ -66,7 +66,12 @@ export function resolveHeaders(inputs: CopyInputs, source: SourceHead): ObjectHe
   };
 }
 
-/** Tags as the `Tagging` request parameter wants them: a URL query string. */
+/**
+ * Tags as the `Tagging` request parameter wants them: a URL query string, percent-encoded
+ * (`%20`, never `+`, for a space, so no server can read it as a literal plus).
+ */
 export function encodeTagging(tags: Record<string, string>): string {
-  return new URLSearchParams(Object.entries(tags)).toString();
+  return Object.entries(tags)
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+    .join("&");
 }

@@ -355,7 +355,8 @@ export function check(news: Raw, now: Date = new Date()): { inputs: CopyInputs; 
   const ctx = parseKmsContext(failures, news.kmsEncryptionContext);
   if (ctx) {
     inputs.kmsEncryptionContext = ctx;
-    if (sse !== "aws:kms" && sse !== "aws:kms:dsse" && !isUnknown(news.serverSideEncryption)) {
+    const maybeKms = isUnknown(news.serverSideEncryption) || isUnknown(news.kmsKeyId);
+    if (sse !== "aws:kms" && sse !== "aws:kms:dsse" && !maybeKms) {
       failures.push({
         property: "kmsEncryptionContext",
         reason: `only applies with serverSideEncryption "aws:kms" or "aws:kms:dsse"`,
@@ -527,17 +528,14 @@ export function check(news: Raw, now: Date = new Date()): { inputs: CopyInputs; 
     !parsed.versionId &&
     isSameObject(parsed, bucket, key)
   ) {
+    // A value still unknown (preview) may well be the change; only known-empty inputs are rejected.
     const changes =
       metadataDirective === "REPLACE" ||
       metadataDirective === "MERGE" ||
       isUnknown(news.metadataDirective) ||
-      known(news.storageClass) ||
-      known(news.serverSideEncryption) ||
-      known(news.kmsKeyId) ||
-      known(news.customerKey) ||
-      known(news.websiteRedirect) ||
-      isUnknown(news.storageClass) ||
-      isUnknown(news.serverSideEncryption);
+      ["storageClass", "serverSideEncryption", "kmsKeyId", "customerKey", "websiteRedirect"].some(
+        (p) => known(news[p]) || isUnknown(news[p]),
+      );
     if (!changes) {
       failures.push({
         property: "source",

@@ -6,7 +6,7 @@ export interface Fault {
     method: string;
     url: string;
     headers: http.IncomingHttpHeaders;
-  }): "500" | "200-error" | undefined;
+  }): "500" | "200-error" | "hang" | undefined;
 }
 
 export interface FaultProxy {
@@ -33,6 +33,7 @@ export function startFaultProxy(upstream: string, fault: Fault): Promise<FaultPr
       const entry = { method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers };
       log.push(`${entry.method} ${entry.url}`);
       const f = fault.match(entry);
+      if (f === "hang") return; // never answered: the request stays in flight until the client goes away
       if (f) {
         res.writeHead(f === "500" ? 500 : 200, { "content-type": "application/xml" });
         res.end(ERROR_BODY);
@@ -58,7 +59,11 @@ export function startFaultProxy(upstream: string, fault: Fault): Promise<FaultPr
       resolve({
         endpoint: `http://127.0.0.1:${addr.port}`,
         log,
-        close: () => new Promise((r) => server.close(() => r())),
+        close: () =>
+          new Promise((r) => {
+            server.closeAllConnections();
+            server.close(() => r());
+          }),
       });
     });
   });

@@ -1,3 +1,5 @@
+import { spawn } from "node:child_process";
+import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 
 import { MAX_PART_ATTEMPTS, MiB } from "../../provider/engine/constants";
@@ -141,5 +143,54 @@ describe("multipart copy", () => {
     expect(injected).toBeGreaterThanOrEqual(2);
     expect((await bytes(dst, "b")).equals(body)).toBe(true);
     expect(await openUploads(dst)).toEqual([]);
+  });
+
+  itIf(CAN.plainHttp)("aborts the multipart upload when the copying process gets SIGTERM", async () => {
+    const src = await newBucket();
+    const dst = await newBucket();
+    await put(src, "big.bin", randomBytes(11 * MiB));
+    let partsSeen = 0;
+    const proxy = await startFaultProxy(process.env.AWS_ENDPOINT_URL!, {
+      match: (r) => {
+        if (r.method === "PUT" && r.url.includes("uploadId=")) {
+          partsSeen += 1;
+          return "hang";
+        }
+        return undefined;
+      },
+    });
+    const inputs = {
+      source: `${src}/big.bin`,
+      bucket: dst,
+      key: "b",
+      endpoint: proxy.endpoint,
+      multipartThreshold: 5 * MiB,
+      partSize: 5 * MiB,
+    };
+    const child = spawn(
+      process.execPath,
+      [path.join(__dirname, "..", "helpers", "copy-child.js"), JSON.stringify(inputs)],
+      {
+        stdio: "ignore",
+      },
+    );
+    try {
+      const deadline = Date.now() + 30_000;
+      while (partsSeen === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(partsSeen).toBeGreaterThan(0);
+      expect(await openUploads(dst)).toHaveLength(1);
+
+      const exited = new Promise<NodeJS.Signals | null>((r) =>
+        child.once("exit", (_code, signal) => r(signal)),
+      );
+      child.kill("SIGTERM");
+      expect(await exited).toBe("SIGTERM");
+    } finally {
+      child.kill("SIGKILL");
+      await proxy.close();
+    }
+    expect(proxy.log.filter((l) => l.startsWith("DELETE") && l.includes("uploadId="))).toHaveLength(1);
+    expect(await openUploads(dst)).toEqual([]);
+    expect(await exists(dst, "b")).toBe(false);
   });
 });

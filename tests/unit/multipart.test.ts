@@ -1,0 +1,448 @@
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  ListMultipartUploadsCommand,
+  S3Client,
+  UploadPartCopyCommand,
+  type UploadPartCopyCommandInput,
+} from "@aws-sdk/client-s3";
+import { mockClient } from "aws-sdk-client-mock";
+
+import { MAX_PART_ATTEMPTS, MiB } from "../../provider/engine/constants";
+import {
+  abortStaleUploads,
+  isRetryable,
+  multipartCopy,
+  type MultipartCopyRequest,
+} from "../../provider/engine/multipart";
+import { planParts, type PartPlan } from "../../provider/engine/plan";
+
+const s3 = mockClient(S3Client);
+const client = new S3Client({ region: "us-east-1", credentials: { accessKeyId: "a", secretAccessKey: "b" } });
+
+const PART = 5 * MiB;
+const THREE_PARTS = planParts(2 * PART + 7, PART);
+const CREATE = {
+  Bucket: "dst",
+  Key: "dir/big.bin",
+  ContentType: "application/octet-stream",
+  Metadata: { owner: "me" },
+  ExpectedBucketOwner: "123456789012",
+};
+const TEMPLATE = {
+  Bucket: "dst",
+  Key: "dir/big.bin",
+  CopySource: "src/dir/big%20file.bin",
+  CopySourceIfMatch: '"source-etag"',
+  ExpectedBucketOwner: "123456789012",
+  ExpectedSourceBucketOwner: "210987654321",
+};
+
+const awsError = (name: string, httpStatusCode: number | undefined, message = name) =>
+  Object.assign(new Error(message), { name, $metadata: { httpStatusCode } });
+const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function request(plan: PartPlan, extra: Partial<MultipartCopyRequest> = {}): MultipartCopyRequest {
+  return { client, create: CREATE, part: TEMPLATE, plan, concurrency: 4, retryDelayMs: 1, ...extra };
+}
+
+/** Inputs of every UploadPartCopy sent, in send order. */
+const partInputs = () =>
+  s3.commandCalls(UploadPartCopyCommand).map((c) => c.args[0].input as UploadPartCopyCommandInput);
+const attemptsOf = (partNumber: number) => partInputs().filter((i) => i.PartNumber === partNumber).length;
+
+/** UploadPartCopy answers with an ETag (and optional CRC32) derived from the part number. */
+function partsSucceed(opts: { delays?: Record<number, number>; crc?: boolean } = {}) {
+  s3.on(UploadPartCopyCommand).callsFake(async (input: UploadPartCopyCommandInput) => {
+    const n = input.PartNumber as number;
+    await delay(opts.delays?.[n] ?? 0);
+    return {
+      CopyPartResult: { ETag: `"etag-${n}"`, ...(opts.crc ? { ChecksumCRC32: `crc-${n}` } : {}) },
+    };
+  });
+}
+
+beforeEach(() => {
+  s3.reset();
+  s3.on(CreateMultipartUploadCommand).resolves({ UploadId: "U1" });
+  s3.on(CompleteMultipartUploadCommand).resolves({ ETag: '"final-3"', VersionId: "v9" });
+  s3.on(AbortMultipartUploadCommand).resolves({});
+});
+
+afterAll(() => s3.restore());
+
+describe("multipartCopy: a successful 3-part copy", () => {
+  it("sends Create once, one UploadPartCopy per range, then Complete with the ETags in order, and no Abort", async () => {
+    partsSucceed();
+    const result = await multipartCopy(request(THREE_PARTS));
+
+    expect(result).toEqual({ output: { ETag: '"final-3"', VersionId: "v9" }, uploadId: "U1" });
+
+    const creates = s3.commandCalls(CreateMultipartUploadCommand);
+    expect(creates).toHaveLength(1);
+    expect(creates[0].args[0].input).toEqual(CREATE);
+
+    expect([...partInputs()].sort((a, b) => a.PartNumber! - b.PartNumber!)).toEqual([
+      { ...TEMPLATE, UploadId: "U1", PartNumber: 1, CopySourceRange: `bytes=0-${PART - 1}` },
+      { ...TEMPLATE, UploadId: "U1", PartNumber: 2, CopySourceRange: `bytes=${PART}-${2 * PART - 1}` },
+      { ...TEMPLATE, UploadId: "U1", PartNumber: 3, CopySourceRange: `bytes=${2 * PART}-${2 * PART + 6}` },
+    ]);
+    expect(partInputs().every((i) => i.CopySourceIfMatch === '"source-etag"')).toBe(true);
+
+    const completes = s3.commandCalls(CompleteMultipartUploadCommand);
+    expect(completes).toHaveLength(1);
+    expect(completes[0].args[0].input).toEqual({
+      Bucket: "dst",
+      Key: "dir/big.bin",
+      UploadId: "U1",
+      MultipartUpload: {
+        Parts: [
+          { PartNumber: 1, ETag: '"etag-1"' },
+          { PartNumber: 2, ETag: '"etag-2"' },
+          { PartNumber: 3, ETag: '"etag-3"' },
+        ],
+      },
+      ExpectedBucketOwner: "123456789012",
+    });
+    expect(s3.commandCalls(AbortMultipartUploadCommand)).toHaveLength(0);
+  });
+
+  it("lists parts in Complete sorted by PartNumber even when they finish out of order", async () => {
+    partsSucceed({ delays: { 1: 8, 2: 4, 3: 0 } });
+    await multipartCopy(request(THREE_PARTS, { concurrency: 3 }));
+    const parts = s3.commandCalls(CompleteMultipartUploadCommand)[0].args[0].input.MultipartUpload?.Parts;
+    expect(parts?.map((p) => [p.PartNumber, p.ETag])).toEqual([
+      [1, '"etag-1"'],
+      [2, '"etag-2"'],
+      [3, '"etag-3"'],
+    ]);
+  });
+
+  it("carries each part's ChecksumCRC32 into Complete", async () => {
+    partsSucceed({ crc: true });
+    await multipartCopy(request(THREE_PARTS));
+    const parts = s3.commandCalls(CompleteMultipartUploadCommand)[0].args[0].input.MultipartUpload?.Parts;
+    expect(parts).toEqual([
+      { PartNumber: 1, ETag: '"etag-1"', ChecksumCRC32: "crc-1" },
+      { PartNumber: 2, ETag: '"etag-2"', ChecksumCRC32: "crc-2" },
+      { PartNumber: 3, ETag: '"etag-3"', ChecksumCRC32: "crc-3" },
+    ]);
+  });
+
+  it("passes the SSE-C key and request payer from Create to Complete", async () => {
+    partsSucceed();
+    const create = {
+      ...CREATE,
+      RequestPayer: "requester" as const,
+      SSECustomerAlgorithm: "AES256",
+      SSECustomerKey: "a2V5",
+      SSECustomerKeyMD5: "bWQ1",
+    };
+    await multipartCopy(request(THREE_PARTS, { create }));
+    expect(s3.commandCalls(CompleteMultipartUploadCommand)[0].args[0].input).toMatchObject({
+      RequestPayer: "requester",
+      SSECustomerAlgorithm: "AES256",
+      SSECustomerKey: "a2V5",
+      SSECustomerKeyMD5: "bWQ1",
+    });
+  });
+
+  it("reports cumulative progress once per part, ending at the full size", async () => {
+    partsSucceed();
+    const onPart = jest.fn();
+    await multipartCopy(request(THREE_PARTS, { concurrency: 1, onPart }));
+    expect(onPart.mock.calls.map((c) => c[0])).toEqual([
+      { parts: 1, bytes: PART },
+      { parts: 2, bytes: 2 * PART },
+      { parts: 3, bytes: 2 * PART + 7 },
+    ]);
+  });
+
+  it("copies a one-part plan with a single UploadPartCopy covering the whole object", async () => {
+    partsSucceed();
+    await multipartCopy(request(planParts(100, PART)));
+    expect(partInputs().map((i) => [i.PartNumber, i.CopySourceRange])).toEqual([[1, "bytes=0-99"]]);
+  });
+});
+
+describe("multipartCopy: concurrency", () => {
+  it.each([
+    [1, 10, 1],
+    [3, 10, 3],
+    [4, 10, 4],
+    [16, 10, 10],
+  ])("with concurrency %d and %d parts, at most %d parts are in flight", async (concurrency, parts, max) => {
+    let inFlight = 0;
+    let peak = 0;
+    s3.on(UploadPartCopyCommand).callsFake(async (input: UploadPartCopyCommandInput) => {
+      inFlight += 1;
+      peak = Math.max(peak, inFlight);
+      await delay(2);
+      inFlight -= 1;
+      return { CopyPartResult: { ETag: `"e${input.PartNumber}"` } };
+    });
+    await multipartCopy(request(planParts(parts * PART, PART), { concurrency }));
+    expect(peak).toBe(max);
+    expect(partInputs()).toHaveLength(parts);
+    expect(new Set(partInputs().map((i) => i.PartNumber)).size).toBe(parts);
+  });
+});
+
+describe("multipartCopy: retries", () => {
+  it.each([
+    ["a 500 InternalError", awsError("InternalError", 500)],
+    ["a 200 with an <Error> body", awsError("InternalError", 200)],
+    ["the SDK's 503 rewrite of a 200 error", awsError("InternalError", 503)],
+    ["a 503 SlowDown", awsError("SlowDown", 503)],
+    ["a network error with no status", Object.assign(new Error("socket hang up"), { code: "ECONNRESET" })],
+  ])("retries a part that fails once with %s, then completes", async (_name, error) => {
+    let failedOnce = false;
+    s3.on(UploadPartCopyCommand).callsFake(async (input: UploadPartCopyCommandInput) => {
+      if (input.PartNumber === 2 && !failedOnce) {
+        failedOnce = true;
+        throw error;
+      }
+      return { CopyPartResult: { ETag: `"etag-${input.PartNumber}"` } };
+    });
+    await expect(multipartCopy(request(THREE_PARTS))).resolves.toMatchObject({ uploadId: "U1" });
+    expect(attemptsOf(1)).toBe(1);
+    expect(attemptsOf(2)).toBe(2);
+    expect(attemptsOf(3)).toBe(1);
+    const retried = partInputs().filter((i) => i.PartNumber === 2);
+    expect(retried[1]).toEqual(retried[0]);
+    expect(s3.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(1);
+    expect(s3.commandCalls(AbortMultipartUploadCommand)).toHaveLength(0);
+  });
+
+  it("retries a part whose response carries no ETag", async () => {
+    let calls = 0;
+    s3.on(UploadPartCopyCommand).callsFake(async (input: UploadPartCopyCommandInput) => {
+      calls += 1;
+      return calls === 1
+        ? { CopyPartResult: {} }
+        : { CopyPartResult: { ETag: `"etag-${input.PartNumber}"` } };
+    });
+    await multipartCopy(request(THREE_PARTS, { concurrency: 1 }));
+    expect(attemptsOf(1)).toBe(2);
+    expect(s3.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(1);
+  });
+
+  it("gives up on a part after MAX_PART_ATTEMPTS, aborts once and never completes", async () => {
+    s3.on(UploadPartCopyCommand).callsFake(async (input: UploadPartCopyCommandInput) => {
+      if (input.PartNumber === 2) throw awsError("InternalError", 500, "We encountered an internal error");
+      return { CopyPartResult: { ETag: `"etag-${input.PartNumber}"` } };
+    });
+    const copy = multipartCopy(request(THREE_PARTS, { concurrency: 1 }));
+    await expect(copy).rejects.toMatchObject({ name: "ObjectCopyError", code: "S3_UPLOADPARTCOPY_FAILED" });
+    await expect(copy).rejects.toThrow(/part 2 \(bytes=5242880-10485759\).*InternalError \(HTTP 500\)/);
+
+    expect(attemptsOf(2)).toBe(MAX_PART_ATTEMPTS);
+    expect(attemptsOf(3)).toBe(0); // nothing new starts once a part has failed
+    expect(s3.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(0);
+    const aborts = s3.commandCalls(AbortMultipartUploadCommand);
+    expect(aborts).toHaveLength(1);
+    expect(aborts[0].args[0].input).toEqual({
+      Bucket: "dst",
+      Key: "dir/big.bin",
+      UploadId: "U1",
+      ExpectedBucketOwner: "123456789012",
+    });
+  });
+
+  it.each([
+    ["AccessDenied", 403],
+    ["NoSuchKey", 404],
+    ["NoSuchUpload", 404],
+    ["InvalidRequest", 400],
+    ["InvalidObjectState", 403],
+  ])("does not retry %s (HTTP %d): one attempt, abort, no Complete", async (name, status) => {
+    s3.on(UploadPartCopyCommand).rejects(awsError(name, status));
+    await expect(multipartCopy(request(THREE_PARTS, { concurrency: 1 }))).rejects.toMatchObject({
+      code: "S3_UPLOADPARTCOPY_FAILED",
+    });
+    expect(partInputs()).toHaveLength(1);
+    expect(s3.commandCalls(AbortMultipartUploadCommand)).toHaveLength(1);
+    expect(s3.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(0);
+  });
+
+  it("treats a 412 as the source changing: no retry, abort, SOURCE_CHANGED_DURING_COPY", async () => {
+    s3.on(UploadPartCopyCommand).callsFake(async (input: UploadPartCopyCommandInput) => {
+      if (input.PartNumber === 1) throw awsError("PreconditionFailed", 412);
+      return { CopyPartResult: { ETag: `"etag-${input.PartNumber}"` } };
+    });
+    const copy = multipartCopy(request(THREE_PARTS, { concurrency: 1 }));
+    await expect(copy).rejects.toMatchObject({ code: "SOURCE_CHANGED_DURING_COPY" });
+    await expect(copy).rejects.toThrow(TEMPLATE.CopySource);
+    expect(attemptsOf(1)).toBe(1);
+    expect(attemptsOf(2)).toBe(0);
+    expect(s3.commandCalls(AbortMultipartUploadCommand)).toHaveLength(1);
+    expect(s3.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(0);
+  });
+
+  it("lets parts already in flight finish but starts none after a failure", async () => {
+    s3.on(UploadPartCopyCommand).callsFake(async (input: UploadPartCopyCommandInput) => {
+      if (input.PartNumber === 1) throw awsError("AccessDenied", 403);
+      await delay(3);
+      return { CopyPartResult: { ETag: `"etag-${input.PartNumber}"` } };
+    });
+    await expect(
+      multipartCopy(request(planParts(10 * PART, PART), { concurrency: 2 })),
+    ).rejects.toMatchObject({
+      code: "S3_UPLOADPARTCOPY_FAILED",
+    });
+    expect(partInputs().map((i) => i.PartNumber)).toEqual([1, 2]);
+    expect(s3.commandCalls(AbortMultipartUploadCommand)).toHaveLength(1);
+  });
+});
+
+describe("multipartCopy: Create and Complete failures", () => {
+  it("aborts once when Complete fails, and reports the Complete error", async () => {
+    partsSucceed();
+    s3.on(CompleteMultipartUploadCommand).rejects(awsError("InvalidPart", 400));
+    await expect(multipartCopy(request(THREE_PARTS))).rejects.toMatchObject({
+      code: "S3_COMPLETEMULTIPARTUPLOAD_FAILED",
+    });
+    expect(s3.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(1);
+    expect(s3.commandCalls(AbortMultipartUploadCommand)).toHaveLength(1);
+    expect(s3.commandCalls(AbortMultipartUploadCommand)[0].args[0].input.UploadId).toBe("U1");
+  });
+
+  it("keeps the original error when the Abort itself fails", async () => {
+    s3.on(UploadPartCopyCommand).rejects(awsError("AccessDenied", 403));
+    s3.on(AbortMultipartUploadCommand).rejects(awsError("InternalError", 500));
+    await expect(multipartCopy(request(THREE_PARTS))).rejects.toMatchObject({
+      code: "S3_UPLOADPARTCOPY_FAILED",
+    });
+    expect(s3.commandCalls(AbortMultipartUploadCommand)).toHaveLength(1);
+  });
+
+  it.each([
+    ["an error", () => s3.on(CreateMultipartUploadCommand).rejects(awsError("AccessDenied", 403))],
+    ["no UploadId", () => s3.on(CreateMultipartUploadCommand).resolves({})],
+  ])("stops when Create returns %s: no parts, no Abort, no Complete", async (_name, arrange) => {
+    arrange();
+    partsSucceed();
+    await expect(multipartCopy(request(THREE_PARTS))).rejects.toMatchObject({
+      code: "S3_CREATEMULTIPARTUPLOAD_FAILED",
+    });
+    expect(partInputs()).toHaveLength(0);
+    expect(s3.commandCalls(AbortMultipartUploadCommand)).toHaveLength(0);
+    expect(s3.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(0);
+  });
+
+  it("removes its SIGINT/SIGTERM listeners whether the copy succeeds or fails", async () => {
+    const before = [process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")];
+    partsSucceed();
+    await multipartCopy(request(THREE_PARTS));
+    s3.on(UploadPartCopyCommand).rejects(awsError("AccessDenied", 403));
+    await expect(multipartCopy(request(THREE_PARTS))).rejects.toThrow();
+    expect([process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")]).toEqual(before);
+  });
+});
+
+describe("isRetryable", () => {
+  const table: [string, unknown, boolean][] = [
+    ["InternalError 500", awsError("InternalError", 500), true],
+    ["InternalError 200 (error body)", awsError("InternalError", 200), true],
+    ["InternalError 503", awsError("InternalError", 503), true],
+    ["ServiceUnavailable 503", awsError("ServiceUnavailable", 503), true],
+    ["SlowDown 503", awsError("SlowDown", 503), true],
+    ["SlowDown without status", awsError("SlowDown", undefined), true],
+    ["RequestTimeout 400", awsError("RequestTimeout", 400), true],
+    ["429 throttling", awsError("TooManyRequestsException", 429), true],
+    ["network error without status", new Error("ECONNRESET"), true],
+    [
+      "Code field SlowDown with status 400",
+      Object.assign(new Error("x"), { Code: "SlowDown", $metadata: { httpStatusCode: 400 } }),
+      true,
+    ],
+    ["PreconditionFailed 412", awsError("PreconditionFailed", 412), false],
+    ["AccessDenied 403", awsError("AccessDenied", 403), false],
+    ["AccessDenied even with 500", awsError("AccessDenied", 500), false],
+    ["NoSuchKey 404", awsError("NoSuchKey", 404), false],
+    ["NoSuchUpload 404", awsError("NoSuchUpload", 404), false],
+    ["NoSuchBucket 404", awsError("NoSuchBucket", 404), false],
+    ["InvalidRequest 400", awsError("InvalidRequest", 400), false],
+    ["InvalidArgument 400", awsError("InvalidArgument", 400), false],
+    ["InvalidObjectState 403", awsError("InvalidObjectState", 403), false],
+    ["InvalidRange 416", awsError("InvalidRange", 416), false],
+    [
+      "Code field NoSuchKey under a generic name",
+      Object.assign(new Error("x"), { name: "Error", Code: "NoSuchKey", $metadata: { httpStatusCode: 500 } }),
+      false,
+    ],
+    ["an unnamed 400", awsError("BadDigest", 400), false],
+    ["an unnamed 403", awsError("SignatureDoesNotMatch", 403), false],
+  ];
+  it.each(table.map(([name, err, expected]) => [name, expected, err] as const))(
+    "%s -> %s",
+    (_name, expected, err) => {
+      expect(isRetryable(err)).toBe(expected);
+    },
+  );
+});
+
+describe("abortStaleUploads", () => {
+  const CUTOFF = new Date("2026-01-01T12:00:00Z");
+  const OLD = new Date("2026-01-01T11:00:00Z");
+  const NEW = new Date("2026-01-01T12:00:01Z");
+
+  beforeEach(() => {
+    s3.on(ListMultipartUploadsCommand).callsFake(async (input: { KeyMarker?: string }) => {
+      if (!input.KeyMarker) {
+        return {
+          IsTruncated: true,
+          NextKeyMarker: "dir/k",
+          NextUploadIdMarker: "page1-last",
+          Uploads: [
+            { Key: "dir/k", UploadId: "old-1", Initiated: OLD },
+            { Key: "dir/k-other", UploadId: "sibling-1", Initiated: OLD },
+            { Key: "dir/k", UploadId: "new-1", Initiated: NEW },
+          ],
+        };
+      }
+      return {
+        IsTruncated: false,
+        Uploads: [
+          { Key: "dir/k/child", UploadId: "child-1", Initiated: OLD },
+          { Key: "dir/k", UploadId: "old-2", Initiated: OLD },
+          { Key: "dir/k", UploadId: "at-cutoff", Initiated: CUTOFF },
+          { Key: "dir/k2", UploadId: "sibling-2", Initiated: OLD },
+        ],
+      };
+    });
+  });
+
+  it("aborts only older uploads on exactly this key, following pagination", async () => {
+    const owner = { ExpectedBucketOwner: "123456789012", RequestPayer: "requester" as const };
+    const aborted = await abortStaleUploads(client, "dst", "dir/k", CUTOFF, owner);
+    expect(aborted).toEqual(["old-1", "old-2"]);
+
+    const lists = s3.commandCalls(ListMultipartUploadsCommand).map((c) => c.args[0].input);
+    expect(lists).toEqual([
+      { Bucket: "dst", Prefix: "dir/k", ...owner },
+      { Bucket: "dst", Prefix: "dir/k", KeyMarker: "dir/k", UploadIdMarker: "page1-last", ...owner },
+    ]);
+    expect(s3.commandCalls(AbortMultipartUploadCommand).map((c) => c.args[0].input)).toEqual([
+      { Bucket: "dst", Key: "dir/k", UploadId: "old-1", ...owner },
+      { Bucket: "dst", Key: "dir/k", UploadId: "old-2", ...owner },
+    ]);
+  });
+
+  it("never aborts uploads on other keys sharing the prefix, newer ones, or one started at the cutoff", async () => {
+    await abortStaleUploads(client, "dst", "dir/k", CUTOFF);
+    const ids = s3.commandCalls(AbortMultipartUploadCommand).map((c) => c.args[0].input.UploadId);
+    for (const spared of ["sibling-1", "sibling-2", "child-1", "new-1", "at-cutoff"]) {
+      expect(ids).not.toContain(spared);
+    }
+    expect(ids).toEqual(["old-1", "old-2"]);
+  });
+
+  it("aborts nothing and lists once when there are no uploads", async () => {
+    s3.on(ListMultipartUploadsCommand).resolves({ IsTruncated: false });
+    await expect(abortStaleUploads(client, "dst", "dir/k", CUTOFF)).resolves.toEqual([]);
+    expect(s3.commandCalls(ListMultipartUploadsCommand)).toHaveLength(1);
+    expect(s3.commandCalls(AbortMultipartUploadCommand)).toHaveLength(0);
+  });
+});
