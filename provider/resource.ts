@@ -177,41 +177,46 @@ const OUTPUT_NAMES = [
  * the source changes, multipart for large objects, KMS aliases resolved, SSE-C keys out of state.
  */
 export class ObjectCopy extends pulumi.dynamic.Resource {
-  public readonly bucket!: pulumi.Output<string>;
-  public readonly key!: pulumi.Output<string>;
-  public readonly source!: pulumi.Output<string>;
-  public readonly metadataDirective!: pulumi.Output<MetadataDirective>;
-  public readonly metadata!: pulumi.Output<Record<string, string> | undefined>;
-  public readonly contentType!: pulumi.Output<string | undefined>;
-  public readonly cacheControl!: pulumi.Output<string | undefined>;
-  public readonly taggingDirective!: pulumi.Output<TaggingDirective>;
-  public readonly tags!: pulumi.Output<Record<string, string> | undefined>;
+  // `declare`: with ES2022 class fields a plain `x!: T` would be redefined as undefined after
+  // super() returns, wiping the outputs Pulumi has just attached.
+  declare public readonly bucket: pulumi.Output<string>;
+  declare public readonly key: pulumi.Output<string>;
+  declare public readonly source: pulumi.Output<string>;
+  declare public readonly metadataDirective: pulumi.Output<MetadataDirective>;
+  declare public readonly metadata: pulumi.Output<Record<string, string> | undefined>;
+  declare public readonly contentType: pulumi.Output<string | undefined>;
+  declare public readonly cacheControl: pulumi.Output<string | undefined>;
+  declare public readonly taggingDirective: pulumi.Output<TaggingDirective>;
+  /** The destination region the copy was made in, when set on the resource. */
+  declare public readonly region: pulumi.Output<string | undefined>;
+  declare public readonly kmsKeyId: pulumi.Output<string | undefined>;
+  declare public readonly tags: pulumi.Output<Record<string, string> | undefined>;
   /** ETag of the copy (not comparable with the source's: multipart and KMS copies differ by design). */
-  public readonly etag!: pulumi.Output<string>;
+  declare public readonly etag: pulumi.Output<string>;
   /** Version the copy created, on a versioned bucket. */
-  public readonly versionId!: pulumi.Output<string | undefined>;
-  public readonly lastModified!: pulumi.Output<string>;
-  public readonly contentLength!: pulumi.Output<number>;
+  declare public readonly versionId: pulumi.Output<string | undefined>;
+  declare public readonly lastModified: pulumi.Output<string>;
+  declare public readonly contentLength: pulumi.Output<number>;
   /** Source ETag, version and Last-Modified at copy time; source tracking compares against them. */
-  public readonly sourceEtag!: pulumi.Output<string>;
-  public readonly sourceVersionId!: pulumi.Output<string | undefined>;
-  public readonly sourceLastModified!: pulumi.Output<string>;
+  declare public readonly sourceEtag: pulumi.Output<string>;
+  declare public readonly sourceVersionId: pulumi.Output<string | undefined>;
+  declare public readonly sourceLastModified: pulumi.Output<string>;
   /** Encryption S3 applied (may come from the bucket default). */
-  public readonly serverSideEncryption!: pulumi.Output<ServerSideEncryption | undefined>;
+  declare public readonly serverSideEncryption: pulumi.Output<ServerSideEncryption | undefined>;
   /** ARN of the KMS key that encrypts the copy. */
-  public readonly kmsKeyArn!: pulumi.Output<string | undefined>;
+  declare public readonly kmsKeyArn: pulumi.Output<string | undefined>;
   /** Storage class S3 applied. */
-  public readonly storageClass!: pulumi.Output<StorageClass>;
+  declare public readonly storageClass: pulumi.Output<StorageClass>;
   /** base64 MD5 of the SSE-C key (never the key). */
-  public readonly customerKeyMd5!: pulumi.Output<string | undefined>;
-  public readonly copyMethod!: pulumi.Output<"CopyObject" | "UploadPartCopy">;
-  public readonly partCount!: pulumi.Output<number | undefined>;
+  declare public readonly customerKeyMd5: pulumi.Output<string | undefined>;
+  declare public readonly copyMethod: pulumi.Output<"CopyObject" | "UploadPartCopy">;
+  declare public readonly partCount: pulumi.Output<number | undefined>;
   /** True when the copy was made onto the source object itself. */
-  public readonly inPlace!: pulumi.Output<boolean>;
+  declare public readonly inPlace: pulumi.Output<boolean>;
   /** What delete will do: remove the version this resource wrote, the object, or (in-place, unversioned) nothing. */
-  public readonly deleteBehavior!: pulumi.Output<DeleteBehavior>;
+  declare public readonly deleteBehavior: pulumi.Output<DeleteBehavior>;
   /** Differences refresh found between the object and what this resource wrote; the next up repairs them. */
-  public readonly drift!: pulumi.Output<string[] | undefined>;
+  declare public readonly drift: pulumi.Output<string[] | undefined>;
 
   constructor(name: string, args: ObjectCopyArgs, opts?: pulumi.CustomResourceOptions) {
     const props: Record<string, unknown> = {

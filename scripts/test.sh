@@ -5,8 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# `npm install`, not `npm ci`: npm 11 writes lockfiles without the other platforms' optional
+# packages (unrs-resolver's bindings, via jest) and `npm ci` then refuses them as out of sync.
+# `npm install` still installs exactly the locked versions.
 if [[ ! -x node_modules/.bin/node || "${CI:-}" == "true" ]]; then
-  npm ci --no-audit --no-fund
+  npm install --no-audit --no-fund
 fi
 # npm scripts put node_modules/.bin first on PATH; do the same here so Node 24 runs everything.
 export PATH="$PWD/node_modules/.bin:$PATH"
