@@ -155,7 +155,22 @@ export interface ObjectCopyArgs {
   concurrency?: pulumi.Input<number>;
 }
 
+/**
+ * Every property declared on the class. Pulumi creates an output only for keys present in the
+ * props, so each is passed (undefined when not an input) for the engine to fill in.
+ */
 const OUTPUT_NAMES = [
+  "bucket",
+  "key",
+  "source",
+  "metadataDirective",
+  "metadata",
+  "contentType",
+  "cacheControl",
+  "taggingDirective",
+  "tags",
+  "region",
+  "kmsKeyId",
   "etag",
   "versionId",
   "lastModified",
@@ -163,7 +178,9 @@ const OUTPUT_NAMES = [
   "sourceEtag",
   "sourceVersionId",
   "sourceLastModified",
+  "serverSideEncryption",
   "kmsKeyArn",
+  "storageClass",
   "customerKeyMd5",
   "copyMethod",
   "partCount",
@@ -226,7 +243,7 @@ export class ObjectCopy extends pulumi.dynamic.Resource {
       sourceCustomerKey:
         args.sourceCustomerKey === undefined ? undefined : pulumi.secret(args.sourceCustomerKey),
     };
-    for (const out of OUTPUT_NAMES) props[out] = undefined;
+    for (const out of OUTPUT_NAMES) if (!(out in props)) props[out] = undefined;
     super(objectCopyProvider, name, props, opts, "s3", "ObjectCopy");
   }
 }
