@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
 import { createServer } from "node:net";
 import * as path from "node:path";
 
@@ -15,9 +16,17 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** The repository root, found from here whether this file runs from source or compiled elsewhere. */
+export function repoRoot(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "scripts", "ensure-moto.sh"))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no repository root above ${__dirname}`);
+  }
+}
+
 /** Runs one of the repo's ensure-*.sh scripts and returns the path it prints last. */
 export function ensureTool(script: string): string {
-  const out = execFileSync("bash", [path.join(__dirname, "..", "..", "scripts", script)], {
+  const out = execFileSync("bash", [path.join(repoRoot(), "scripts", script)], {
     stdio: ["ignore", "pipe", "inherit"],
     encoding: "utf8",
   });
