@@ -15,16 +15,24 @@ const integration = {
   ...common,
   testMatch: ["<rootDir>/tests/integration/**/*.test.ts"],
   setupFiles: ["<rootDir>/tests/servers/trust-test-ca.ts"],
-  testTimeout: 120000,
 };
 
 module.exports = {
+  // A global option: jest ignores testTimeout inside a project entry.
+  testTimeout: 120000,
   projects: [
     { ...common, displayName: "unit", testMatch: ["<rootDir>/tests/unit/**/*.test.ts"] },
     {
       ...integration,
       displayName: "moto",
       globalSetup: "<rootDir>/tests/servers/global-setup.ts",
+      globalTeardown: "<rootDir>/tests/servers/global-teardown.ts",
+    },
+    {
+      ...common,
+      displayName: "e2e",
+      testMatch: ["<rootDir>/tests/e2e/**/*.test.ts"],
+      globalSetup: "<rootDir>/tests/servers/global-setup-e2e.ts",
       globalTeardown: "<rootDir>/tests/servers/global-teardown.ts",
     },
     {

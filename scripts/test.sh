@@ -16,7 +16,13 @@ export PATH="$PWD/node_modules/.bin:$PATH"
 echo "node $(node --version)"
 
 bash scripts/ensure-moto.sh >/dev/null
+bash scripts/ensure-minio.sh >/dev/null
+# The end-to-end suite runs the real Pulumi CLI; the first build takes ~10 minutes, done here
+# rather than inside a test's timeout.
+bash scripts/ensure-pulumi.sh >/dev/null
 npm run --silent build
+# Programs resolve this package from node_modules, as a user's would; link the checkout in.
+ln -sfn .. node_modules/pulumi-s3-object-copy
 npm run --silent typecheck
 npm run --silent lint
 

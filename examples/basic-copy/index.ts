@@ -9,11 +9,14 @@ const destinationBucket = config.require("destinationBucket");
 const destinationKey = config.get("destinationKey") ?? sourceKey;
 // Optional: pin one version of a versioned source instead of following its latest version.
 const sourceVersionId = config.get("sourceVersionId");
+// Optional: a storage class for the copy (S3 does not carry the source's over).
+const storageClass = config.get("storageClass") as "STANDARD" | "STANDARD_IA" | undefined;
 
 const copy = new ObjectCopy("copy", {
   source: `${sourceBucket}/${sourceKey}` + (sourceVersionId ? `?versionId=${sourceVersionId}` : ""),
   bucket: destinationBucket,
   key: destinationKey,
+  storageClass,
 });
 
 export const etag = copy.etag;
