@@ -16,6 +16,7 @@ import type {
   StorageClass,
   TaggingDirective,
 } from "./engine/types";
+import { OBSERVED_OUTPUTS } from "./engine/types";
 
 /** Arguments of {@link ObjectCopy}. Names follow `aws.s3.ObjectCopy` where it has the same input. */
 export interface ObjectCopyArgs {
@@ -171,21 +172,7 @@ const OUTPUT_NAMES = [
   "tags",
   "region",
   "kmsKeyId",
-  "etag",
-  "versionId",
-  "lastModified",
-  "contentLength",
-  "sourceEtag",
-  "sourceVersionId",
-  "sourceLastModified",
-  "serverSideEncryption",
-  "kmsKeyArn",
-  "storageClass",
-  "customerKeyMd5",
-  "copyMethod",
-  "partCount",
-  "inPlace",
-  "deleteBehavior",
+  ...OBSERVED_OUTPUTS,
   "drift",
 ] as const;
 

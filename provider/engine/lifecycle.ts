@@ -11,7 +11,7 @@ import { copyContext, performCopy, stripSecrets } from "./copy";
 import { liveDestination, modificationDrift } from "./destination";
 import { planUpdate } from "./diff";
 import { isNotFound, ObjectCopyError, wrapAwsError } from "./errors";
-import type { CopyInputs, CopyOutputs } from "./types";
+import { OBSERVED_OUTPUTS, type CopyInputs, type CopyOutputs } from "./types";
 
 export const resourceId = (i: Pick<CopyInputs, "bucket" | "key">) => `${i.bucket}/${i.key}`;
 
@@ -32,25 +32,6 @@ export function compact<T extends object>(value: T): T {
 export async function create(inputs: CopyInputs): Promise<{ id: string; outs: CopyOutputs }> {
   return { id: resourceId(inputs), outs: compact(await performCopy(inputs)) };
 }
-
-/** Values observed at copy time, carried over when an update does not copy again. */
-const OBSERVED = [
-  "etag",
-  "versionId",
-  "lastModified",
-  "contentLength",
-  "sourceEtag",
-  "sourceVersionId",
-  "sourceLastModified",
-  "kmsKeyArn",
-  "serverSideEncryption",
-  "storageClass",
-  "customerKeyMd5",
-  "copyMethod",
-  "partCount",
-  "inPlace",
-  "deleteBehavior",
-] as const;
 
 export async function update(olds: CopyOutputs, news: CopyInputs): Promise<CopyOutputs> {
   const plan = await planUpdate(olds, news);
@@ -101,7 +82,7 @@ export async function update(olds: CopyOutputs, news: CopyInputs): Promise<CopyO
       });
   }
   const outs: CopyOutputs = { ...stripSecrets(news) };
-  for (const p of OBSERVED) (outs as unknown as Record<string, unknown>)[p] = olds[p];
+  for (const p of OBSERVED_OUTPUTS) (outs as unknown as Record<string, unknown>)[p] = olds[p];
   return compact(outs);
 }
 

@@ -113,6 +113,25 @@ export interface CopyOutputs extends Omit<CopyInputs, "customerKey" | "sourceCus
   drift?: string[];
 }
 
+/** Outputs observed at copy time (not inputs); an update that does not copy again carries them over. */
+export const OBSERVED_OUTPUTS = [
+  "etag",
+  "versionId",
+  "lastModified",
+  "contentLength",
+  "sourceEtag",
+  "sourceVersionId",
+  "sourceLastModified",
+  "kmsKeyArn",
+  "serverSideEncryption",
+  "storageClass",
+  "customerKeyMd5",
+  "copyMethod",
+  "partCount",
+  "inPlace",
+  "deleteBehavior",
+] as const satisfies readonly (keyof CopyOutputs)[];
+
 export interface CheckFailure {
   property: string;
   reason: string;
