@@ -14,7 +14,6 @@ const common = {
 const integration = {
   ...common,
   testMatch: ["<rootDir>/tests/integration/**/*.test.ts"],
-  setupFiles: ["<rootDir>/tests/servers/trust-test-ca.ts"],
 };
 
 module.exports = {
@@ -25,19 +24,22 @@ module.exports = {
     {
       ...integration,
       displayName: "moto",
+      setupFiles: ["<rootDir>/tests/servers/env-moto.ts"],
       globalSetup: "<rootDir>/tests/servers/global-setup.ts",
       globalTeardown: "<rootDir>/tests/servers/global-teardown.ts",
     },
     {
       ...common,
       displayName: "e2e",
+      setupFiles: ["<rootDir>/tests/servers/env-e2e.ts"],
       testMatch: ["<rootDir>/tests/e2e/**/*.test.ts"],
       globalSetup: "<rootDir>/tests/servers/global-setup-e2e.ts",
-      globalTeardown: "<rootDir>/tests/servers/global-teardown.ts",
+      globalTeardown: "<rootDir>/tests/servers/global-teardown-e2e.ts",
     },
     {
       ...integration,
       displayName: "minio",
+      setupFiles: ["<rootDir>/tests/servers/env-minio.ts"],
       globalSetup: "<rootDir>/tests/servers/global-setup-minio.ts",
       globalTeardown: "<rootDir>/tests/servers/global-teardown-minio.ts",
     },

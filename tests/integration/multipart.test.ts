@@ -171,7 +171,9 @@ describe("multipart copy", () => {
       process.execPath,
       [path.join(__dirname, "..", "helpers", "copy-child.js"), JSON.stringify(inputs)],
       {
-        stdio: "ignore",
+        stdio: ["ignore", "ignore", "inherit"],
+        // jest gives each test file its own process.env; a child only sees it when passed.
+        env: process.env,
       },
     );
     try {
@@ -192,5 +194,51 @@ describe("multipart copy", () => {
     expect(proxy.log.filter((l) => l.startsWith("DELETE") && l.includes("uploadId="))).toHaveLength(1);
     expect(await openUploads(dst)).toEqual([]);
     expect(await exists(dst, "b")).toBe(false);
+  });
+
+  itIf(CAN.acl)("carries a canned ACL across a multipart copy", async () => {
+    const { GetObjectAclCommand } = await import("@aws-sdk/client-s3");
+    const { verifier } = await import("../helpers/s3");
+    const src = await newBucket();
+    const dst = await newBucket();
+    await put(src, "big.bin", randomBytes(6 * MiB));
+    const outs = await provider.create({
+      source: `${src}/big.bin`,
+      bucket: dst,
+      key: "b",
+      acl: "public-read",
+      multipartThreshold: 5 * MiB,
+    });
+    expect(outs.copyMethod).toBe("UploadPartCopy");
+    const acl = await verifier().s3.send(new GetObjectAclCommand({ Bucket: dst, Key: "b" }));
+    expect(
+      acl.Grants?.some((g) => g.Grantee?.URI?.endsWith("/global/AllUsers") && g.Permission === "READ"),
+    ).toBe(true);
+  });
+
+  itIf(CAN.lockOnCopy)("carries Object Lock retention and legal hold across a multipart copy", async () => {
+    const { GetObjectLegalHoldCommand, GetObjectRetentionCommand } = await import("@aws-sdk/client-s3");
+    const { verifier } = await import("../helpers/s3");
+    const src = await newBucket();
+    const dst = await newBucket({ objectLock: true });
+    await put(src, "big.bin", randomBytes(6 * MiB));
+    const until = new Date(Date.now() + 86_400_000).toISOString().replace(/\.\d+Z$/, "Z");
+    const outs = await provider.create({
+      source: `${src}/big.bin`,
+      bucket: dst,
+      key: "b",
+      objectLockMode: "GOVERNANCE",
+      objectLockRetainUntilDate: until,
+      objectLockLegalHoldStatus: "ON",
+      multipartThreshold: 5 * MiB,
+    });
+    expect(outs.copyMethod).toBe("UploadPartCopy");
+    const { s3 } = verifier();
+    expect((await s3.send(new GetObjectRetentionCommand({ Bucket: dst, Key: "b" }))).Retention?.Mode).toBe(
+      "GOVERNANCE",
+    );
+    expect((await s3.send(new GetObjectLegalHoldCommand({ Bucket: dst, Key: "b" }))).LegalHold?.Status).toBe(
+      "ON",
+    );
   });
 });

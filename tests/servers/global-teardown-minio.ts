@@ -1,3 +1,3 @@
-export default async function globalTeardown(): Promise<void> {
-  await (globalThis as { __minio?: { stop(): Promise<void> } }).__minio?.stop();
-}
+import { teardownServer } from "./jest-servers";
+
+export default () => teardownServer("minio");

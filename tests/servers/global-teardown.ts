@@ -1,3 +1,3 @@
-export default async function globalTeardown(): Promise<void> {
-  await (globalThis as { __moto?: { stop(): Promise<void> } }).__moto?.stop();
-}
+import { teardownServer } from "./jest-servers";
+
+export default () => teardownServer("moto");

@@ -1,0 +1,3 @@
+import { adoptServerEnv } from "./jest-servers";
+
+adoptServerEnv("moto");

@@ -1,0 +1,3 @@
+import { teardownServer } from "./jest-servers";
+
+export default () => teardownServer("e2e");
