@@ -17,9 +17,9 @@ export const objectCopyProvider: pulumi.dynamic.ResourceProvider = {
     engine.setProviderSettings({ region: req.config.get("aws:region") });
   },
 
-  async check(_olds: Record<string, unknown>, news: Record<string, unknown>) {
+  async check(olds: Record<string, unknown>, news: Record<string, unknown>) {
     const engine: Engine = require("pulumi-s3-object-copy/engine");
-    const { inputs, failures } = engine.check(news);
+    const { inputs, failures } = engine.check(news, new Date(), olds);
     return { inputs, failures };
   },
 

@@ -42,7 +42,10 @@ export interface CopyContext {
 
 export async function copyContext(inputs: CopyInputs, maxSockets?: number): Promise<CopyContext> {
   const src = parseSource(inputs.source);
-  const destRegion = destinationRegion(inputs);
+  // The bucket's own region, so KMS keys are resolved where the bucket lives.
+  const fallback = destinationRegion(inputs);
+  const destRegion =
+    inputs.region ?? (await discoverBucketRegion(inputs, inputs.bucket, fallback)) ?? fallback;
   const sourceRegion =
     inputs.sourceRegion ??
     src.accessPoint?.region ??
@@ -70,6 +73,7 @@ export const sourceUri = (ctx: Pick<CopyContext, "src">, versionId = ctx.src.ver
 export async function headSource(
   ctx: CopyContext,
   versionId = ctx.src.versionId,
+  key: CustomerKey | undefined = ctx.sourceKey,
 ): Promise<HeadObjectCommandOutput> {
   try {
     return await ctx.source.send(
@@ -79,9 +83,9 @@ export async function headSource(
         VersionId: versionId,
         ExpectedBucketOwner: ctx.inputs.expectedSourceBucketOwner,
         RequestPayer: ctx.inputs.requestPayer,
-        SSECustomerAlgorithm: ctx.sourceKey ? "AES256" : undefined,
-        SSECustomerKey: ctx.sourceKey?.keyBase64,
-        SSECustomerKeyMD5: ctx.sourceKey?.md5,
+        SSECustomerAlgorithm: key ? "AES256" : undefined,
+        SSECustomerKey: key?.keyBase64,
+        SSECustomerKeyMD5: key?.md5,
       }),
     );
   } catch (err) {
@@ -91,7 +95,8 @@ export async function headSource(
         `the source ${sourceUri(ctx, versionId)} does not exist (or is a delete marker)`,
       );
     }
-    if (httpStatus(err) === 400 && !ctx.sourceKey) {
+    // A bare 400 on an unpinned HEAD without a key is S3's answer for an SSE-C object.
+    if (httpStatus(err) === 400 && !key && !versionId) {
       throw new ObjectCopyError(
         "SOURCE_NEEDS_CUSTOMER_KEY",
         `HeadObject on ${sourceUri(ctx, versionId)} answered 400; an object encrypted with SSE-C can only be read ` +
@@ -169,8 +174,16 @@ export async function ensureRestored(
 async function chooseSourceVersion(
   ctx: CopyContext,
   previous?: CopyOutputs,
-): Promise<HeadObjectCommandOutput> {
-  let head = await headSource(ctx);
+): Promise<{ head: HeadObjectCommandOutput; key?: CustomerKey }> {
+  if (!ctx.inPlace || !previous) return { head: await headSource(ctx), key: ctx.sourceKey };
+  // In place, the current object is normally this resource's own copy, encrypted with the
+  // destination key; an object uploaded since then is read with the source key.
+  let key = ctx.destKey;
+  const head = await headSource(ctx, ctx.src.versionId, key).catch(async (err) => {
+    if (key === ctx.sourceKey) throw err;
+    key = ctx.sourceKey;
+    return headSource(ctx, ctx.src.versionId, key);
+  });
   // An in-place copy on a versioned bucket re-reads the original it was made from, not its own
   // earlier output, so MERGE starts again from the original metadata.
   if (
@@ -180,9 +193,10 @@ async function chooseSourceVersion(
     previous.sourceVersionId &&
     head.VersionId === previous.versionId
   ) {
-    head = await headSource(ctx, previous.sourceVersionId).catch(() => head);
+    const original = await headSource(ctx, previous.sourceVersionId, ctx.sourceKey).catch(() => undefined);
+    if (original) return { head: original, key: ctx.sourceKey };
   }
-  return head;
+  return { head, key };
 }
 
 const realVersion = (v: string | undefined) => (v && v !== "null" ? v : undefined);
@@ -208,17 +222,21 @@ export async function performCopy(inputs: CopyInputs, previous?: CopyOutputs): P
   const ctx = await copyContext(inputs, concurrency);
   const destUri = `s3://${inputs.bucket}/${inputs.key}`;
 
-  let head = await chooseSourceVersion(ctx, previous);
-  const pinnedVersion = realVersion(head.VersionId) ?? ctx.src.versionId;
+  const chosen = await chooseSourceVersion(ctx, previous);
+  let head = chosen.head;
+  const readKey = chosen.key;
+  // "null" is a real version id (objects written before versioning was enabled); pin it too.
+  const pinnedVersion = head.VersionId ?? ctx.src.versionId;
   head = await ensureRestored(ctx, head, pinnedVersion);
   checkPreconditions(inputs, head, sourceUri(ctx, pinnedVersion));
   const size = head.ContentLength ?? 0;
   const kmsKeyArn = inputs.kmsKeyId ? await resolveKmsKey(inputs.kmsKeyId, ctx.destRegion) : undefined;
 
   const owner = { ExpectedBucketOwner: inputs.expectedBucketOwner, RequestPayer: inputs.requestPayer };
-  const stale = await abortStaleUploads(ctx.dest, inputs.bucket, inputs.key, startedAt, owner).catch(
-    () => [],
-  );
+  // In place, the key is the user's own object, and an open upload there may be theirs.
+  const stale = ctx.inPlace
+    ? []
+    : await abortStaleUploads(ctx.dest, inputs.bucket, inputs.key, startedAt, owner).catch(() => []);
   if (stale.length)
     console.log(`aborted ${stale.length} multipart upload(s) an earlier attempt left on ${destUri}`);
 
@@ -227,7 +245,10 @@ export async function performCopy(inputs: CopyInputs, previous?: CopyOutputs): P
     Key: inputs.key,
     StorageClass: inputs.storageClass,
     ACL: inputs.acl,
-    WebsiteRedirectLocation: inputs.websiteRedirect,
+    // S3 never copies the redirect; MERGE promises to keep what is not declared, so resend it.
+    WebsiteRedirectLocation:
+      inputs.websiteRedirect ??
+      (inputs.metadataDirective === "MERGE" ? head.WebsiteRedirectLocation : undefined),
     ObjectLockMode: inputs.objectLockMode,
     ObjectLockRetainUntilDate: inputs.objectLockRetainUntilDate
       ? new Date(inputs.objectLockRetainUntilDate)
@@ -250,9 +271,9 @@ export async function performCopy(inputs: CopyInputs, previous?: CopyOutputs): P
     // Pinning by ETag as well as version: a source overwritten mid-copy fails with 412 instead of tearing.
     ...preconditionHeaders(inputs, head),
     ExpectedSourceBucketOwner: inputs.expectedSourceBucketOwner,
-    CopySourceSSECustomerAlgorithm: ctx.sourceKey ? "AES256" : undefined,
-    CopySourceSSECustomerKey: ctx.sourceKey?.keyBase64,
-    CopySourceSSECustomerKeyMD5: ctx.sourceKey?.md5,
+    CopySourceSSECustomerAlgorithm: readKey ? "AES256" : undefined,
+    CopySourceSSECustomerKey: readKey?.keyBase64,
+    CopySourceSSECustomerKeyMD5: readKey?.md5,
   };
 
   let result: { etag?: string; versionId?: string; lastModified?: Date; sse?: string; kmsArn?: string };
@@ -361,7 +382,10 @@ export async function performCopy(inputs: CopyInputs, previous?: CopyOutputs): P
   return outputs;
 }
 
-async function sourceTags(ctx: CopyContext, versionId: string | undefined): Promise<Record<string, string>> {
+export async function sourceTags(
+  ctx: CopyContext,
+  versionId: string | undefined,
+): Promise<Record<string, string>> {
   try {
     const out = await ctx.source.send(
       new GetObjectTaggingCommand({

@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 
 import { copyContext, headSource, sourceUri } from "./copy";
-import { destinationRegion } from "./clients";
 import { resolveKmsKey } from "./kms";
 import { decodeCustomerKey } from "./sse";
 import type { CopyInputs, CopyOutputs } from "./types";
@@ -128,7 +127,10 @@ const seconds = (iso: string | Date | undefined) =>
  */
 export async function sourceChange(olds: CopyOutputs, news: CopyInputs): Promise<string | undefined> {
   const ctx = await copyContext(news);
-  const head = await headSource(ctx);
+  // In place, the current object is our own copy, readable with the destination key (SSE-C).
+  const head = ctx.inPlace
+    ? await headSource(ctx, ctx.src.versionId, ctx.destKey).catch(() => headSource(ctx))
+    : await headSource(ctx);
   const where = sourceUri(ctx);
   if (ctx.src.versionId) return undefined;
   // In place, the current object should be this resource's own copy; anything else is new content.
@@ -154,7 +156,7 @@ export async function planUpdate(olds: CopyOutputs, news: CopyInputs): Promise<C
   const plan = planChanges(olds, news);
   if (plan.replaces.length) return plan;
   if (plan.resolveKms && news.kmsKeyId) {
-    const arn = await resolveKmsKey(news.kmsKeyId, destinationRegion(news));
+    const arn = await resolveKmsKey(news.kmsKeyId, (await copyContext(news)).destRegion);
     if (arn !== olds.kmsKeyArn) plan.recopy.push("kmsKeyId");
   }
   if (news.trackSourceChanges !== false && plan.recopy.length === 0) {

@@ -38,13 +38,18 @@ export function isNotFound(err: unknown): boolean {
  * Rethrows an SDK error with the operation and object it concerned, because the SDK's own message
  * ("Access Denied") does not say which of several calls failed.
  */
-export function wrapAwsError(operation: string, target: string, err: unknown): ObjectCopyError {
+export function wrapAwsError(
+  operation: string,
+  target: string,
+  err: unknown,
+  service = "S3",
+): ObjectCopyError {
   if (err instanceof ObjectCopyError) return err;
   const code = awsErrorCode(err) ?? "UnknownError";
   const status = httpStatus(err);
   const detail = (err as AwsLikeError | undefined)?.message ?? String(err);
   return new ObjectCopyError(
-    `S3_${operation.toUpperCase()}_FAILED`,
+    `${service}_${operation.toUpperCase()}_FAILED`,
     `${operation} on ${target} failed with ${code}${status ? ` (HTTP ${status})` : ""}: ${detail}`,
   );
 }

@@ -44,7 +44,7 @@ async function describe(keyId: string, region: string): Promise<string> {
     if ((err as { name?: string }).name === "NotFoundException") {
       throw new ObjectCopyError("KMS_KEY_NOT_FOUND", `kmsKeyId ${keyId} was not found in ${region}`);
     }
-    throw wrapAwsError("DescribeKey", keyId, err);
+    throw wrapAwsError("DescribeKey", keyId, err, "KMS");
   }
   if (!meta?.Arn)
     throw new ObjectCopyError("KMS_KEY_NOT_FOUND", `kmsKeyId ${keyId} was not found in ${region}`);

@@ -1,13 +1,13 @@
 import {
   DeleteObjectCommand,
-  GetObjectTaggingCommand,
+  HeadObjectCommand,
   PutObjectAclCommand,
   PutObjectLegalHoldCommand,
   PutObjectTaggingCommand,
 } from "@aws-sdk/client-s3";
 
 import { destinationRegion, s3Client } from "./clients";
-import { copyContext, performCopy, stripSecrets } from "./copy";
+import { copyContext, performCopy, sourceTags, stripSecrets } from "./copy";
 import { liveDestination, modificationDrift } from "./destination";
 import { planUpdate } from "./diff";
 import { isNotFound, ObjectCopyError, wrapAwsError } from "./errors";
@@ -48,7 +48,10 @@ export async function update(olds: CopyOutputs, news: CopyInputs): Promise<CopyO
   const owner = { ExpectedBucketOwner: news.expectedBucketOwner, RequestPayer: news.requestPayer };
   const where = `s3://${news.bucket}/${news.key}`;
   if (plan.tags) {
-    const tags = news.taggingDirective === "REPLACE" ? (news.tags ?? {}) : await sourceTagSet(news);
+    const tags =
+      news.taggingDirective === "REPLACE"
+        ? (news.tags ?? {})
+        : await sourceTags(await copyContext(news), olds.sourceVersionId);
     await client
       .send(
         new PutObjectTaggingCommand({
@@ -86,14 +89,6 @@ export async function update(olds: CopyOutputs, news: CopyInputs): Promise<CopyO
   return compact(outs);
 }
 
-async function sourceTagSet(news: CopyInputs): Promise<Record<string, string>> {
-  const ctx = await copyContext(news);
-  const out = await ctx.source.send(
-    new GetObjectTaggingCommand({ Bucket: ctx.src.bucket, Key: ctx.src.key, VersionId: ctx.src.versionId }),
-  );
-  return Object.fromEntries((out.TagSet ?? []).map((t) => [t.Key ?? "", t.Value ?? ""]));
-}
-
 const realVersion = (v: string | undefined) => (v && v !== "null" ? v : undefined);
 
 /**
@@ -128,6 +123,27 @@ export async function deleteCopy(state: CopyOutputs): Promise<string> {
   const owner = { ExpectedBucketOwner: state.expectedBucketOwner, RequestPayer: state.requestPayer };
   if (state.deleteBehavior === "retain-object") {
     return `left ${where} in place: it is the original object this in-place copy modified, on an unversioned bucket, so deleting it would lose the data`;
+  }
+  if (state.deleteBehavior === "delete-version" && state.inPlace && state.sourceVersionId) {
+    // Deleting our version restores the original only while the original is still there; if it
+    // was expired or deleted since, our version holds the only copy of the data.
+    const original = await client
+      .send(
+        new HeadObjectCommand({
+          Bucket: state.bucket,
+          Key: state.key,
+          VersionId: state.sourceVersionId,
+          ...owner,
+        }),
+      )
+      .then(
+        () => true,
+        // Any answer but "not found" (400 for an SSE-C version read without its key) means it exists.
+        (err: unknown) => !isNotFound(err),
+      );
+    if (!original) {
+      return `left ${where} in place: the original version ${state.sourceVersionId} it was copied from is gone, so this copy holds the only data`;
+    }
   }
   if (state.deleteBehavior === "delete-version") {
     try {

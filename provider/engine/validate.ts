@@ -220,7 +220,11 @@ const STRING_PROPS = [
  * Validates and normalizes inputs. Every failure names the property, shows the bad value (never a
  * secret) and says what is allowed. Values still unknown during preview are skipped, not failed.
  */
-export function check(news: Raw, now: Date = new Date()): { inputs: CopyInputs; failures: CheckFailure[] } {
+export function check(
+  news: Raw,
+  now: Date = new Date(),
+  olds: Raw = {},
+): { inputs: CopyInputs; failures: CheckFailure[] } {
   const failures: CheckFailure[] = [];
   const inputs: Raw = { ...news };
 
@@ -402,7 +406,8 @@ export function check(news: Raw, now: Date = new Date()): { inputs: CopyInputs; 
         property: "objectLockRetainUntilDate",
         reason: `${JSON.stringify(until)} is not an ISO 8601 timestamp such as "2030-01-01T00:00:00Z"`,
       });
-    } else if (Date.parse(until) <= now.getTime()) {
+    } else if (Date.parse(until) <= now.getTime() && until !== olds.objectLockRetainUntilDate) {
+      // Only a new date must lie ahead: an applied one passing must not fail every later preview.
       failures.push({
         property: "objectLockRetainUntilDate",
         reason: `${JSON.stringify(until)} is in the past; retention must end in the future`,

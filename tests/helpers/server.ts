@@ -22,6 +22,8 @@ export const CAN = {
   lockOnCopy: SERVER === "minio",
   /** The server checksums copied parts itself (MinIO wants the client to send them, and cannot). */
   partChecksums: SERVER === "moto",
+  /** x-amz-website-redirect-location is stored (MinIO drops it). */
+  websiteRedirect: SERVER === "moto",
   /** Plain HTTP, so the fault-injecting proxy can sit in front of it. */
   plainHttp: SERVER === "moto",
 };

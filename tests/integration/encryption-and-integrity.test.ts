@@ -76,6 +76,16 @@ describe("SSE-C", () => {
     // Refresh cannot HeadObject without the key (never in state): it lists instead, and sees no drift.
     expect((await provider.read(outs)).props).toMatchObject({ etag: outs.etag });
     expect(((await provider.read(outs)).props as { drift?: string[] }).drift).toBeUndefined();
+    // Later previews read the current object (our copy) with the destination key: no error, no diff.
+    expect(
+      await provider.diff(outs, {
+        bucket,
+        key: "k",
+        source: `${bucket}/k`,
+        sourceCustomerKey: KEY_A.toString("base64"),
+        customerKey: KEY_B.toString("base64"),
+      }),
+    ).toMatchObject({ changes: false });
   });
 
   itIf(CAN.sseC)(

@@ -183,6 +183,63 @@ describe("copy onto itself", () => {
   });
 });
 
+describe("review fixes: in-place copies", () => {
+  it("keeps its version on destroy when the original version has gone, since it holds the only data", async () => {
+    const { DeleteObjectCommand } = await import("@aws-sdk/client-s3");
+    const bucket = await newBucket({ versioned: true });
+    const original = await put(bucket, "k", "only copy soon", { CacheControl: "no-cache" });
+    const outs = await provider.create({
+      bucket,
+      key: "k",
+      source: `${bucket}/k`,
+      metadataDirective: "MERGE",
+      cacheControl: "max-age=5",
+    });
+    await verifier().s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: "k", VersionId: original }));
+
+    await provider.delete(outs);
+
+    expect(await versionsOf(bucket, "k")).toEqual([outs.versionId]);
+    expect((await bytes(bucket, "k")).toString()).toBe("only copy soon");
+  });
+
+  it("re-copies in place from a 'null' original (written before versioning was enabled)", async () => {
+    const { PutBucketVersioningCommand } = await import("@aws-sdk/client-s3");
+    const bucket = await newBucket();
+    await put(bucket, "k", "pre-versioning", { ContentType: "text/plain" });
+    await verifier().s3.send(
+      new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }),
+    );
+    const news = {
+      bucket,
+      key: "k",
+      source: `${bucket}/k`,
+      metadataDirective: "MERGE",
+      cacheControl: "max-age=1",
+    };
+    const outs = await provider.create(news);
+    const after = await provider.update(outs, { ...news, cacheControl: "max-age=2" });
+    const h = await head(bucket, "k");
+    expect([h.CacheControl, h.ContentType]).toEqual(["max-age=2", "text/plain"]);
+    expect(after.versionId).not.toBe(outs.versionId);
+    expect((await bytes(bucket, "k")).toString()).toBe("pre-versioning");
+  });
+
+  itIf(CAN.websiteRedirect)("keeps the source's website redirect under MERGE", async () => {
+    const bucket = await newBucket();
+    await put(bucket, "old-page", "", { WebsiteRedirectLocation: "/new-page" });
+    await provider.create({
+      bucket,
+      key: "old-page",
+      source: `${bucket}/old-page`,
+      metadataDirective: "MERGE",
+      cacheControl: "max-age=9",
+    });
+    const h = await head(bucket, "old-page");
+    expect([h.WebsiteRedirectLocation, h.CacheControl]).toEqual(["/new-page", "max-age=9"]);
+  });
+});
+
 (CAN.kmsApi ? describe : describe.skip)("KMS keys are checked before any copy starts", () => {
   async function attempt(kmsKeyId: string, region = "us-east-1") {
     const src = await newBucket();

@@ -634,3 +634,22 @@ describe("values unknown during preview never fail check", () => {
     },
   );
 });
+
+describe("an object lock date that has passed since it was applied", () => {
+  const base = { bucket: "dest-bucket", key: "k", source: "src-bucket/k", objectLockMode: "GOVERNANCE" };
+  const past = "2026-01-01T00:00:00Z";
+
+  it("does not fail check when it is unchanged from the old inputs", () => {
+    const { failures } = check({ ...base, objectLockRetainUntilDate: past }, new Date(), {
+      objectLockRetainUntilDate: past,
+    });
+    expect(failures).toEqual([]);
+  });
+
+  it("still fails check when it is newly set in the past", () => {
+    const { failures } = check({ ...base, objectLockRetainUntilDate: past }, new Date(), {});
+    expect(failures).toEqual([
+      { property: "objectLockRetainUntilDate", reason: expect.stringContaining("in the past") },
+    ]);
+  });
+});
