@@ -152,7 +152,7 @@ export interface ObjectCopyArgs {
   multipartThreshold?: pulumi.Input<number>;
   /** Part size for multipart copies, 5 MiB-5 GiB. @default 64 MiB, grown so the copy fits in 10,000 parts */
   partSize?: pulumi.Input<number>;
-  /** Parallel UploadPartCopy requests. @default 16 */
+  /** Parallel UploadPartCopy requests. @default 64 (see bench/RESULTS.md) */
   concurrency?: pulumi.Input<number>;
 }
 
