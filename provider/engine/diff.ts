@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 
-import { copyContext, headSource, sourceUri } from "./copy";
+import { type CopyContext, copyContext, headSource, sourceUri } from "./copy";
 import { resolveKmsKey } from "./kms";
 import { decodeCustomerKey } from "./sse";
 import type { CopyInputs, CopyOutputs } from "./types";
@@ -125,8 +125,7 @@ const seconds = (iso: string | Date | undefined) =>
  * ETag and Last-Modified (a metadata-only change keeps the ETag). Never the destination's ETag
  * against the source's: multipart and KMS copies have different ETags by design.
  */
-export async function sourceChange(olds: CopyOutputs, news: CopyInputs): Promise<string | undefined> {
-  const ctx = await copyContext(news);
+export async function sourceChange(olds: CopyOutputs, ctx: CopyContext): Promise<string | undefined> {
   // In place, the current object is our own copy, readable with the destination key (SSE-C).
   const head = ctx.inPlace
     ? await headSource(ctx, ctx.src.versionId, ctx.destKey).catch(() => headSource(ctx))
@@ -155,12 +154,15 @@ export async function sourceChange(olds: CopyOutputs, news: CopyInputs): Promise
 export async function planUpdate(olds: CopyOutputs, news: CopyInputs): Promise<ChangePlan> {
   const plan = planChanges(olds, news);
   if (plan.replaces.length) return plan;
+  // One context (clients, regions, parsed source) for both checks, built only if one runs.
+  let ctx: CopyContext | undefined;
+  const context = async () => (ctx ??= await copyContext(news));
   if (plan.resolveKms && news.kmsKeyId) {
-    const arn = await resolveKmsKey(news.kmsKeyId, (await copyContext(news)).destRegion);
+    const arn = await resolveKmsKey(news.kmsKeyId, (await context()).destRegion);
     if (arn !== olds.kmsKeyArn) plan.recopy.push("kmsKeyId");
   }
   if (news.trackSourceChanges !== false && plan.recopy.length === 0) {
-    const moved = await sourceChange(olds, news);
+    const moved = await sourceChange(olds, await context());
     if (moved) plan.recopy.push(moved);
   }
   return plan;
