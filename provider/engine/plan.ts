@@ -1,4 +1,5 @@
 import {
+  DEFAULT_CONCURRENCY,
   DEFAULT_PART_SIZE,
   MAX_OBJECT_BYTES,
   MAX_PARTS,
@@ -27,11 +28,22 @@ export function useMultipart(size: number, threshold: number): boolean {
   return size > MAX_SINGLE_COPY_BYTES || size > threshold;
 }
 
+const ceilToMiB = (bytes: number) => Math.ceil(bytes / MiB) * MiB;
+
 /**
- * Chooses the part size: the requested one, or the default grown (in whole MiB) until the object
- * fits in MAX_PARTS parts. Any object up to MAX_OBJECT_BYTES gets a valid plan.
+ * Chooses the part size: the requested one, or an automatic one. Any object up to
+ * MAX_OBJECT_BYTES gets a valid plan.
+ *
+ * Automatic parts aim at DEFAULT_PART_SIZE but are spread evenly over the workers: a copy takes
+ * as many rounds as its fullest worker has parts, so 80 parts on 64 workers cost two full rounds
+ * while 128 parts of 40 MiB cost the same two rounds with less in each (bench/RESULTS.md, B2).
+ * Parts are whole MiB, at least MIN_PART_BYTES, and large enough to fit in MAX_PARTS.
  */
-export function planParts(size: number, requestedPartSize?: number): PartPlan {
+export function planParts(
+  size: number,
+  requestedPartSize?: number,
+  concurrency: number = DEFAULT_CONCURRENCY,
+): PartPlan {
   if (!Number.isSafeInteger(size) || size <= 0) {
     throw new ObjectCopyError("INVALID_SIZE", `cannot plan a multipart copy of ${size} bytes`);
   }
@@ -60,8 +72,10 @@ export function planParts(size: number, requestedPartSize?: number): PartPlan {
       );
     }
   } else {
-    const needed = Math.ceil(size / MAX_PARTS / MiB) * MiB;
-    partSize = Math.min(MAX_PART_BYTES, Math.max(DEFAULT_PART_SIZE, needed));
+    const workers = Math.max(1, Math.floor(concurrency));
+    const smallest = Math.max(MIN_PART_BYTES, ceilToMiB(size / MAX_PARTS));
+    const rounds = Math.ceil(size / (workers * Math.max(DEFAULT_PART_SIZE, smallest)));
+    partSize = Math.min(MAX_PART_BYTES, Math.max(smallest, ceilToMiB(size / (workers * rounds))));
   }
   return { size, partSize, partCount: Math.ceil(size / partSize) };
 }

@@ -1,4 +1,5 @@
 import {
+  DEFAULT_CONCURRENCY,
   DEFAULT_MULTIPART_THRESHOLD,
   DEFAULT_PART_SIZE,
   GiB,
@@ -41,14 +42,15 @@ function expectContiguous(plan: PartPlan) {
 
 describe("planParts without a requested part size", () => {
   const sizes: [string, number, number, number][] = [
-    // [label, size, expected partSize, expected partCount]
-    ["1 byte", 1, DEFAULT_PART_SIZE, 1],
-    ["5 MiB", 5 * MiB, DEFAULT_PART_SIZE, 1],
-    ["64 MiB", 64 * MiB, 64 * MiB, 1],
-    ["64 MiB + 1", 64 * MiB + 1, 64 * MiB, 2],
-    ["1 GiB", GiB, 64 * MiB, 16],
-    ["5 GiB", 5 * GiB, 64 * MiB, 80],
-    ["5 GiB + 1", 5 * GiB + 1, 64 * MiB, 81],
+    // [label, size, expected partSize, expected partCount] at the default concurrency (64)
+    ["1 byte", 1, 5 * MiB, 1],
+    ["5 MiB", 5 * MiB, 5 * MiB, 1],
+    ["64 MiB", 64 * MiB, 5 * MiB, 13],
+    ["64 MiB + 1", 64 * MiB + 1, 5 * MiB, 13],
+    ["1 GiB", GiB, 16 * MiB, 64],
+    ["5 GiB", 5 * GiB, 40 * MiB, 128],
+    ["5 GiB + 1", 5 * GiB + 1, 41 * MiB, 125],
+    ["10 GiB", 10 * GiB, 54 * MiB, 190],
     ["625 GiB (10000 default parts exactly)", 625 * GiB, 64 * MiB, 10_000],
     ["625 GiB + 1", 625 * GiB + 1, 65 * MiB, 9847],
     ["1 TiB", TiB, 105 * MiB, 9987],
@@ -57,12 +59,36 @@ describe("planParts without a requested part size", () => {
     ["MAX_OBJECT_BYTES", MAX_OBJECT_BYTES, MAX_PART_BYTES, MAX_PARTS],
   ];
 
+  it("defaults to the default concurrency", () => {
+    expect(DEFAULT_CONCURRENCY).toBe(64);
+    expect(planParts(5 * GiB)).toEqual(planParts(5 * GiB, undefined, DEFAULT_CONCURRENCY));
+  });
+
   it.each(sizes)("plans %s (%d bytes) as %d-byte parts, %d of them", (_label, size, partSize, partCount) => {
     expect(planParts(size)).toEqual({ size, partSize, partCount });
   });
 
-  it.each(sizes)("the plan for %s obeys every S3 part rule", (_label, size) => {
-    const p = planParts(size);
+  it.each([
+    // [size, concurrency, expected partSize, expected partCount]
+    [GiB, 1, 64 * MiB, 16],
+    [GiB, 16, 64 * MiB, 16],
+    [10 * GiB, 16, 64 * MiB, 160],
+    [5 * GiB + 1, 16, 54 * MiB, 95],
+    [5 * GiB, 256, 20 * MiB, 256],
+    [TiB, 256, 105 * MiB, 9987],
+  ])(
+    "plans %d bytes at concurrency %d as %d-byte parts, %d of them",
+    (size, concurrency, partSize, partCount) => {
+      expect(planParts(size, undefined, concurrency)).toEqual({ size, partSize, partCount });
+    },
+  );
+
+  const grid = sizes.flatMap(([label, size]) =>
+    [1, 4, 16, 64, 100, 256].map((c) => [label, c, size] as [string, number, number]),
+  );
+
+  it.each(grid)("the plan for %s at concurrency %d obeys every S3 part rule", (_label, c, size) => {
+    const p = planParts(size, undefined, c);
     expect(p.partSize).toBeGreaterThanOrEqual(MIN_PART_BYTES);
     expect(p.partSize).toBeLessThanOrEqual(MAX_PART_BYTES);
     expect(p.partCount).toBeGreaterThanOrEqual(1);
@@ -71,6 +97,18 @@ describe("planParts without a requested part size", () => {
     expect(p.partSize * (p.partCount - 1)).toBeLessThan(size);
     expect(p.partSize % MiB).toBe(0);
   });
+
+  it.each(grid)(
+    "the plan for %s at concurrency %d never takes more rounds than 64 MiB parts, nor uses larger parts than needed",
+    (_label, c, size) => {
+      const p = planParts(size, undefined, c);
+      // The part the MAX_PARTS limit forces, in whole MiB, when it exceeds the 64 MiB target.
+      const forced = Math.max(DEFAULT_PART_SIZE, Math.ceil(size / MAX_PARTS / MiB) * MiB);
+      const rounds = (parts: number) => Math.ceil(parts / c);
+      expect(rounds(p.partCount)).toBeLessThanOrEqual(rounds(Math.ceil(size / forced)));
+      expect(p.partSize).toBeLessThanOrEqual(Math.min(MAX_PART_BYTES, forced));
+    },
+  );
 
   it.each([
     ["MAX_OBJECT_BYTES + 1", MAX_OBJECT_BYTES + 1],
