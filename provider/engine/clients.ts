@@ -88,6 +88,11 @@ export function discoverBucketRegion(
   return found;
 }
 
+/** A region discoverBucketRegion already found (or is finding), without asking the server. */
+export function cachedBucketRegion(conn: Connection, bucket: string): Promise<string | undefined> {
+  return bucketRegions.get(JSON.stringify([conn.endpoint, bucket])) ?? Promise.resolve(undefined);
+}
+
 /** Forgets cached clients and regions (tests switch servers between suites). */
 export function resetClientCaches(): void {
   s3Clients.clear();

@@ -4,12 +4,13 @@ import {
   DeleteObjectCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
+  type HeadObjectCommandInput,
   type HeadObjectCommandOutput,
   RestoreObjectCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
 
-import { destinationRegion, discoverBucketRegion, s3Client } from "./clients";
+import { cachedBucketRegion, destinationRegion, discoverBucketRegion, s3Client } from "./clients";
 import {
   ARCHIVED_STORAGE_CLASSES,
   DEFAULT_CONCURRENCY,
@@ -40,7 +41,19 @@ export interface CopyContext {
   sourceKey?: CustomerKey;
 }
 
-export async function copyContext(inputs: CopyInputs, maxSockets?: number): Promise<CopyContext> {
+export interface ContextOptions {
+  /** Sockets for the destination client: a multipart copy raises it to its concurrency. */
+  maxSockets?: number;
+  /**
+   * Ask the source bucket for its region (one HeadBucket, cached per process) when `sourceRegion`
+   * is not given. A copy skips it: it reads the source twice at most, and the SDK follows S3's
+   * 301 to the right region by itself, so the usual same-region copy pays nothing.
+   * @default true
+   */
+  discoverSourceRegion?: boolean;
+}
+
+export async function copyContext(inputs: CopyInputs, options: ContextOptions = {}): Promise<CopyContext> {
   const src = parseSource(inputs.source);
   // The bucket's own region, so KMS keys are resolved where the bucket lives.
   const fallback = destinationRegion(inputs);
@@ -49,12 +62,14 @@ export async function copyContext(inputs: CopyInputs, maxSockets?: number): Prom
   const sourceRegion =
     inputs.sourceRegion ??
     src.accessPoint?.region ??
-    (await discoverBucketRegion(inputs, src.bucket, destRegion)) ??
+    (await (options.discoverSourceRegion === false
+      ? cachedBucketRegion(inputs, src.bucket)
+      : discoverBucketRegion(inputs, src.bucket, destRegion))) ??
     destRegion;
   return {
     inputs,
     src,
-    dest: s3Client(inputs, destRegion, maxSockets),
+    dest: s3Client(inputs, destRegion, options.maxSockets),
     destRegion,
     source: s3Client(inputs, sourceRegion),
     sourceRegion,
@@ -219,173 +234,240 @@ export function stripSecrets(inputs: CopyInputs): Omit<CopyInputs, "customerKey"
 export async function performCopy(inputs: CopyInputs, previous?: CopyOutputs): Promise<CopyOutputs> {
   const startedAt = new Date();
   const concurrency = inputs.concurrency ?? DEFAULT_CONCURRENCY;
-  const ctx = await copyContext(inputs, concurrency);
+  const ctx = await copyContext(inputs, { maxSockets: concurrency, discoverSourceRegion: false });
   const destUri = `s3://${inputs.bucket}/${inputs.key}`;
-
-  const chosen = await chooseSourceVersion(ctx, previous);
-  let head = chosen.head;
-  const readKey = chosen.key;
-  // "null" is a real version id (objects written before versioning was enabled); pin it too.
-  const pinnedVersion = head.VersionId ?? ctx.src.versionId;
-  head = await ensureRestored(ctx, head, pinnedVersion);
-  checkPreconditions(inputs, head, sourceUri(ctx, pinnedVersion));
-  const size = head.ContentLength ?? 0;
-  const kmsKeyArn = inputs.kmsKeyId ? await resolveKmsKey(inputs.kmsKeyId, ctx.destRegion) : undefined;
-
   const owner = { ExpectedBucketOwner: inputs.expectedBucketOwner, RequestPayer: inputs.requestPayer };
-  // In place, the key is the user's own object, and an open upload there may be theirs.
-  const stale = ctx.inPlace
-    ? []
-    : await abortStaleUploads(ctx.dest, inputs.bucket, inputs.key, startedAt, owner).catch(() => []);
-  if (stale.length)
-    console.log(`aborted ${stale.length} multipart upload(s) an earlier attempt left on ${destUri}`);
-
-  const destination = {
-    Bucket: inputs.bucket,
-    Key: inputs.key,
-    StorageClass: inputs.storageClass,
-    ACL: inputs.acl,
-    // S3 never copies the redirect; MERGE promises to keep what is not declared, so resend it.
-    WebsiteRedirectLocation:
-      inputs.websiteRedirect ??
-      (inputs.metadataDirective === "MERGE" ? head.WebsiteRedirectLocation : undefined),
-    ObjectLockMode: inputs.objectLockMode,
-    ObjectLockRetainUntilDate: inputs.objectLockRetainUntilDate
-      ? new Date(inputs.objectLockRetainUntilDate)
-      : undefined,
-    ObjectLockLegalHoldStatus: inputs.objectLockLegalHoldStatus,
-    ChecksumAlgorithm: inputs.checksumAlgorithm,
-    ServerSideEncryption: inputs.serverSideEncryption,
-    SSEKMSKeyId: kmsKeyArn,
-    BucketKeyEnabled: inputs.bucketKeyEnabled,
-    SSEKMSEncryptionContext: inputs.kmsEncryptionContext
-      ? Buffer.from(JSON.stringify(inputs.kmsEncryptionContext)).toString("base64")
-      : undefined,
-    SSECustomerAlgorithm: ctx.destKey ? "AES256" : undefined,
-    SSECustomerKey: ctx.destKey?.keyBase64,
-    SSECustomerKeyMD5: ctx.destKey?.md5,
-    ...owner,
-  } as const;
-  const sourceRead = {
-    CopySource: copySourceHeader(ctx.src, pinnedVersion),
-    // Pinning by ETag as well as version: a source overwritten mid-copy fails with 412 instead of tearing.
-    ...preconditionHeaders(inputs, head),
-    ExpectedSourceBucketOwner: inputs.expectedSourceBucketOwner,
-    CopySourceSSECustomerAlgorithm: readKey ? "AES256" : undefined,
-    CopySourceSSECustomerKey: readKey?.keyBase64,
-    CopySourceSSECustomerKeyMD5: readKey?.md5,
-  };
-
-  let result: { etag?: string; versionId?: string; lastModified?: Date; sse?: string; kmsArn?: string };
-  let copyMethod: CopyOutputs["copyMethod"];
-  let partCount: number | undefined;
-  const headers = resolveHeaders(inputs, head);
   const replaceTags = inputs.taggingDirective === "REPLACE";
 
-  if (useMultipart(size, inputs.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD)) {
-    const plan = planParts(size, inputs.partSize);
-    // CreateMultipartUpload has no directives: metadata and tags must be resent explicitly.
-    const tags = replaceTags ? (inputs.tags ?? {}) : await sourceTags(ctx, pinnedVersion);
-    const { output } = await multipartCopy({
-      client: ctx.dest,
-      create: {
-        ...destination,
-        ...headers,
-        Tagging: Object.keys(tags).length ? encodeTagging(tags) : undefined,
-      },
-      part: {
-        ...sourceRead,
-        Bucket: inputs.bucket,
-        Key: inputs.key,
-        SSECustomerAlgorithm: destination.SSECustomerAlgorithm,
-        SSECustomerKey: destination.SSECustomerKey,
-        SSECustomerKeyMD5: destination.SSECustomerKeyMD5,
-        ...owner,
-      },
-      plan,
-      concurrency,
-      onPart: progressReporter(destUri, size, plan.partCount),
-    });
-    const after = await ctx.dest
-      .send(
-        new HeadObjectCommand({
+  // Off the critical path: the orphan scan runs beside the copy, and the source's tags (needed
+  // only by a multipart copy) are read beside its HeadObject.
+  let ownUpload: (uploadId?: string) => void = () => undefined;
+  const ownUploadId = new Promise<string | undefined>((resolve) => (ownUpload = resolve));
+  // In place, the key is the user's own object, and an open upload there may be theirs.
+  const stale = ctx.inPlace
+    ? Promise.resolve([])
+    : abortStaleUploads(ctx.dest, inputs.bucket, inputs.key, startedAt, owner, ownUploadId).catch(() => []);
+  const earlyTags = replaceTags ? undefined : prefetchTags(ctx);
+
+  try {
+    const chosen = await chooseSourceVersion(ctx, previous);
+    let head = chosen.head;
+    const readKey = chosen.key;
+    // "null" is a real version id (objects written before versioning was enabled); pin it too.
+    const pinnedVersion = head.VersionId ?? ctx.src.versionId;
+    head = await ensureRestored(ctx, head, pinnedVersion);
+    checkPreconditions(inputs, head, sourceUri(ctx, pinnedVersion));
+    const size = head.ContentLength ?? 0;
+    const kmsKeyArn = inputs.kmsKeyId ? await resolveKmsKey(inputs.kmsKeyId, ctx.destRegion) : undefined;
+
+    const destination = {
+      Bucket: inputs.bucket,
+      Key: inputs.key,
+      StorageClass: inputs.storageClass,
+      ACL: inputs.acl,
+      // S3 never copies the redirect; MERGE promises to keep what is not declared, so resend it.
+      WebsiteRedirectLocation:
+        inputs.websiteRedirect ??
+        (inputs.metadataDirective === "MERGE" ? head.WebsiteRedirectLocation : undefined),
+      ObjectLockMode: inputs.objectLockMode,
+      ObjectLockRetainUntilDate: inputs.objectLockRetainUntilDate
+        ? new Date(inputs.objectLockRetainUntilDate)
+        : undefined,
+      ObjectLockLegalHoldStatus: inputs.objectLockLegalHoldStatus,
+      ChecksumAlgorithm: inputs.checksumAlgorithm,
+      ServerSideEncryption: inputs.serverSideEncryption,
+      SSEKMSKeyId: kmsKeyArn,
+      BucketKeyEnabled: inputs.bucketKeyEnabled,
+      SSEKMSEncryptionContext: inputs.kmsEncryptionContext
+        ? Buffer.from(JSON.stringify(inputs.kmsEncryptionContext)).toString("base64")
+        : undefined,
+      SSECustomerAlgorithm: ctx.destKey ? "AES256" : undefined,
+      SSECustomerKey: ctx.destKey?.keyBase64,
+      SSECustomerKeyMD5: ctx.destKey?.md5,
+      ...owner,
+    } as const;
+    const sourceRead = {
+      CopySource: copySourceHeader(ctx.src, pinnedVersion),
+      // Pinning by ETag as well as version: a source overwritten mid-copy fails with 412 instead of tearing.
+      ...preconditionHeaders(inputs, head),
+      ExpectedSourceBucketOwner: inputs.expectedSourceBucketOwner,
+      CopySourceSSECustomerAlgorithm: readKey ? "AES256" : undefined,
+      CopySourceSSECustomerKey: readKey?.keyBase64,
+      CopySourceSSECustomerKeyMD5: readKey?.md5,
+    };
+
+    let result: { etag?: string; versionId?: string; lastModified?: Date; sse?: string; kmsArn?: string };
+    let copyMethod: CopyOutputs["copyMethod"];
+    let partCount: number | undefined;
+    const headers = resolveHeaders(inputs, head);
+
+    if (useMultipart(size, inputs.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD)) {
+      const plan = planParts(size, inputs.partSize, concurrency);
+      // CreateMultipartUpload has no directives: metadata and tags must be resent explicitly.
+      const tags = replaceTags
+        ? (inputs.tags ?? {})
+        : ((await earlyTags?.(head.VersionId)) ?? (await sourceTags(ctx, pinnedVersion)));
+      const { output } = await multipartCopy({
+        client: ctx.dest,
+        create: {
+          ...destination,
+          ...headers,
+          Tagging: Object.keys(tags).length ? encodeTagging(tags) : undefined,
+        },
+        part: {
+          ...sourceRead,
           Bucket: inputs.bucket,
           Key: inputs.key,
-          VersionId: realVersion(output.VersionId),
           SSECustomerAlgorithm: destination.SSECustomerAlgorithm,
           SSECustomerKey: destination.SSECustomerKey,
           SSECustomerKeyMD5: destination.SSECustomerKeyMD5,
           ...owner,
-        }),
-      )
-      .catch((err) => {
-        throw wrapAwsError("HeadObject", destUri, err);
+        },
+        plan,
+        concurrency,
+        onCreated: ownUpload,
+        onPart: progressReporter(destUri, size, plan.partCount),
       });
-    result = {
-      etag: output.ETag,
-      versionId: output.VersionId,
-      lastModified: after.LastModified,
-      sse: output.ServerSideEncryption,
-      kmsArn: output.SSEKMSKeyId,
-    };
-    copyMethod = "UploadPartCopy";
-    partCount = plan.partCount;
-  } else {
-    const request: CopyObjectCommandInput = {
-      ...destination,
-      ...sourceRead,
-      MetadataDirective: inputs.metadataDirective === "COPY" ? "COPY" : "REPLACE",
-      ...(inputs.metadataDirective === "COPY" ? {} : headers),
-      TaggingDirective: replaceTags ? "REPLACE" : "COPY",
-      Tagging: replaceTags ? encodeTagging(inputs.tags ?? {}) : undefined,
-    };
-    try {
-      const out = await ctx.dest.send(new CopyObjectCommand(request));
       result = {
-        etag: out.CopyObjectResult?.ETag,
-        versionId: out.VersionId,
-        lastModified: out.CopyObjectResult?.LastModified,
-        sse: out.ServerSideEncryption,
-        kmsArn: out.SSEKMSKeyId,
+        etag: output.ETag,
+        versionId: output.VersionId,
+        // CompleteMultipartUpload does not say when the object was written. In place, the time
+        // is what tells our own copy from a later rewrite of the same bytes, so ask; elsewhere the
+        // next refresh records it (ETag and version id already identify the copy).
+        lastModified: ctx.inPlace
+          ? await destinationLastModified(ctx, output.VersionId, destination)
+          : undefined,
+        sse: output.ServerSideEncryption,
+        kmsArn: output.SSEKMSKeyId,
       };
-    } catch (err) {
-      if (httpStatus(err) === 412) {
-        throw new ObjectCopyError(
-          "SOURCE_CHANGED_DURING_COPY",
-          `the source ${sourceUri(ctx, pinnedVersion)} changed between HeadObject and CopyObject (412); run up again`,
-        );
+      copyMethod = "UploadPartCopy";
+      partCount = plan.partCount;
+    } else {
+      const request: CopyObjectCommandInput = {
+        ...destination,
+        ...sourceRead,
+        MetadataDirective: inputs.metadataDirective === "COPY" ? "COPY" : "REPLACE",
+        ...(inputs.metadataDirective === "COPY" ? {} : headers),
+        TaggingDirective: replaceTags ? "REPLACE" : "COPY",
+        Tagging: replaceTags ? encodeTagging(inputs.tags ?? {}) : undefined,
+      };
+      ownUpload(undefined);
+      try {
+        const out = await ctx.dest.send(new CopyObjectCommand(request));
+        result = {
+          etag: out.CopyObjectResult?.ETag,
+          versionId: out.VersionId,
+          lastModified: out.CopyObjectResult?.LastModified,
+          sse: out.ServerSideEncryption,
+          kmsArn: out.SSEKMSKeyId,
+        };
+      } catch (err) {
+        if (httpStatus(err) === 412) {
+          throw new ObjectCopyError(
+            "SOURCE_CHANGED_DURING_COPY",
+            `the source ${sourceUri(ctx, pinnedVersion)} changed between HeadObject and CopyObject (412); run up again`,
+          );
+        }
+        throw wrapAwsError("CopyObject", `${sourceUri(ctx, pinnedVersion)} -> ${destUri}`, err);
       }
-      throw wrapAwsError("CopyObject", `${sourceUri(ctx, pinnedVersion)} -> ${destUri}`, err);
+      copyMethod = "CopyObject";
     }
-    copyMethod = "CopyObject";
-  }
 
-  const outputs: CopyOutputs = {
-    ...stripSecrets(inputs),
-    etag: result.etag,
-    versionId: result.versionId,
-    lastModified: result.lastModified?.toISOString(),
-    contentLength: size,
-    sourceEtag: head.ETag,
-    sourceVersionId: head.VersionId,
-    sourceLastModified: head.LastModified?.toISOString(),
-    kmsKeyArn: result.kmsArn ?? kmsKeyArn,
-    serverSideEncryption: (result.sse ?? inputs.serverSideEncryption) as CopyOutputs["serverSideEncryption"],
-    storageClass: inputs.storageClass ?? "STANDARD",
-    customerKeyMd5: ctx.destKey?.md5,
-    copyMethod,
-    partCount,
-    inPlace: ctx.inPlace,
-    deleteBehavior: deleteBehavior(ctx.inPlace, result.versionId),
+    const outputs: CopyOutputs = {
+      ...stripSecrets(inputs),
+      etag: result.etag,
+      versionId: result.versionId,
+      lastModified: result.lastModified?.toISOString(),
+      contentLength: size,
+      sourceEtag: head.ETag,
+      sourceVersionId: head.VersionId,
+      sourceLastModified: head.LastModified?.toISOString(),
+      kmsKeyArn: result.kmsArn ?? kmsKeyArn,
+      serverSideEncryption: (result.sse ??
+        inputs.serverSideEncryption) as CopyOutputs["serverSideEncryption"],
+      storageClass: inputs.storageClass ?? "STANDARD",
+      customerKeyMd5: ctx.destKey?.md5,
+      copyMethod,
+      partCount,
+      inPlace: ctx.inPlace,
+      deleteBehavior: deleteBehavior(ctx.inPlace, result.versionId),
+    };
+    await removeSupersededVersion(ctx, previous, outputs);
+    return outputs;
+  } finally {
+    ownUpload(undefined);
+    const aborted = await stale;
+    if (aborted.length)
+      console.log(`aborted ${aborted.length} multipart upload(s) an earlier attempt left on ${destUri}`);
+  }
+}
+
+/** Last-Modified of the object a multipart copy just completed. */
+async function destinationLastModified(
+  ctx: CopyContext,
+  versionId: string | undefined,
+  destination: Pick<
+    HeadObjectCommandInput,
+    | "Bucket"
+    | "Key"
+    | "SSECustomerAlgorithm"
+    | "SSECustomerKey"
+    | "SSECustomerKeyMD5"
+    | "ExpectedBucketOwner"
+    | "RequestPayer"
+  >,
+): Promise<Date | undefined> {
+  const { Bucket, Key, SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5 } = destination;
+  try {
+    const after = await ctx.dest.send(
+      new HeadObjectCommand({
+        Bucket,
+        Key,
+        VersionId: realVersion(versionId),
+        SSECustomerAlgorithm,
+        SSECustomerKey,
+        SSECustomerKeyMD5,
+        ExpectedBucketOwner: destination.ExpectedBucketOwner,
+        RequestPayer: destination.RequestPayer,
+      }),
+    );
+    return after.LastModified;
+  } catch (err) {
+    throw wrapAwsError("HeadObject", `s3://${Bucket}/${Key}`, err);
+  }
+}
+
+/**
+ * Starts GetObjectTagging beside the source's HeadObject. The answer is used only if it describes
+ * the version HeadObject pinned (S3 returns the version id with the tags); otherwise, or if it
+ * failed, the caller reads the tags again, pinned. A single CopyObject ignores the answer, so
+ * a missing s3:GetObjectTagging permission costs it nothing.
+ */
+function prefetchTags(
+  ctx: CopyContext,
+): (pinned: string | undefined) => Promise<Record<string, string> | undefined> {
+  const early = readTags(ctx, ctx.src.versionId).then(
+    (r) => r,
+    () => undefined,
+  );
+  return async (pinned) => {
+    const got = await early;
+    if (!got) return undefined;
+    return (got.versionId ?? undefined) === (pinned ?? undefined) ? got.tags : undefined;
   };
-  await removeSupersededVersion(ctx, previous, outputs);
-  return outputs;
 }
 
 export async function sourceTags(
   ctx: CopyContext,
   versionId: string | undefined,
 ): Promise<Record<string, string>> {
+  return (await readTags(ctx, versionId)).tags;
+}
+
+async function readTags(
+  ctx: CopyContext,
+  versionId: string | undefined,
+): Promise<{ tags: Record<string, string>; versionId?: string }> {
   try {
     const out = await ctx.source.send(
       new GetObjectTaggingCommand({
@@ -396,7 +478,10 @@ export async function sourceTags(
         RequestPayer: ctx.inputs.requestPayer,
       }),
     );
-    return Object.fromEntries((out.TagSet ?? []).map((t) => [t.Key ?? "", t.Value ?? ""]));
+    return {
+      tags: Object.fromEntries((out.TagSet ?? []).map((t) => [t.Key ?? "", t.Value ?? ""])),
+      versionId: out.VersionId,
+    };
   } catch (err) {
     throw wrapAwsError("GetObjectTagging", sourceUri(ctx, versionId), err);
   }

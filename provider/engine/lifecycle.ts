@@ -102,6 +102,9 @@ export async function read(state: CopyOutputs): Promise<CopyOutputs | undefined>
   const drift = [...new Set([...(state.drift ?? []), ...modificationDrift(state, live)])];
   return compact({
     ...state,
+    // A multipart copy does not learn its Last-Modified when it completes; the first refresh that
+    // finds the copy unchanged records it.
+    lastModified: state.lastModified ?? (drift.length ? undefined : live.lastModified?.toISOString()),
     storageClass: live.storageClass as CopyOutputs["storageClass"],
     serverSideEncryption: (live.serverSideEncryption ??
       state.serverSideEncryption) as CopyOutputs["serverSideEncryption"],

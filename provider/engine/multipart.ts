@@ -24,6 +24,8 @@ export interface MultipartCopyRequest {
   part: PartTemplate;
   plan: PartPlan;
   concurrency: number;
+  /** Told the upload id as soon as it exists (the stale-upload scan must never abort it). */
+  onCreated?: (uploadId: string) => void;
   onPart?: (done: { parts: number; bytes: number }) => void;
   /** Base delay between part attempts; tests shorten it. */
   retryDelayMs?: number;
@@ -80,6 +82,8 @@ export async function multipartCopy(req: MultipartCopyRequest): Promise<Multipar
   } catch (err) {
     throw wrapAwsError("CreateMultipartUpload", target, err);
   }
+
+  req.onCreated?.(uploadId);
 
   const abort = async () => {
     await client
@@ -220,6 +224,9 @@ function partFailure(req: MultipartCopyRequest, target: string, err: unknown): O
  * Aborts multipart uploads left open on exactly this destination key. ObjectCopy owns its
  * destination key, so an upload open there before this attempt began can only be an earlier
  * attempt that was killed before it could abort (or another writer racing for the same key).
+ *
+ * It runs beside the copy, so `ownUpload` settles with this attempt's upload id once that exists
+ * (or with undefined when there is none); no candidate is aborted before then, and never that one.
  */
 export async function abortStaleUploads(
   client: S3Client,
@@ -227,6 +234,7 @@ export async function abortStaleUploads(
   key: string,
   startedBefore: Date,
   owner?: { ExpectedBucketOwner?: string; RequestPayer?: "requester" },
+  ownUpload: Promise<string | undefined> = Promise.resolve(undefined),
 ): Promise<string[]> {
   const aborted: string[] = [];
   let keyMarker: string | undefined;
@@ -244,6 +252,7 @@ export async function abortStaleUploads(
     );
     for (const u of page.Uploads ?? []) {
       if (u.Key !== key || !u.UploadId || (u.Initiated && u.Initiated >= startedBefore)) continue;
+      if (u.UploadId === (await ownUpload)) continue;
       await client.send(
         new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: u.UploadId, ...owner }),
       );

@@ -62,6 +62,42 @@ describe("multipart copy", () => {
     expect(await openUploads(dst)).toEqual([]);
   });
 
+  it("records a multipart copy's Last-Modified on the first refresh, without calling it drift", async () => {
+    const src = await newBucket();
+    const dst = await newBucket();
+    await put(src, "big.bin", randomBytes(11 * MiB));
+    const outs = await provider.create({
+      source: `${src}/big.bin`,
+      bucket: dst,
+      key: "big.bin",
+      multipartThreshold: 5 * MiB,
+      partSize: 5 * MiB,
+    });
+    // Complete does not say when the object was written, and the copy does not ask.
+    expect(outs).toMatchObject({ copyMethod: "UploadPartCopy", partCount: 3 });
+    expect(outs).not.toHaveProperty("lastModified");
+
+    const refreshed = (await provider.read(outs)).props as typeof outs;
+    expect(refreshed.lastModified).toBe((await head(dst, "big.bin")).LastModified?.toISOString());
+    expect(refreshed).not.toHaveProperty("drift");
+    // From then on it is the record: the next refresh changes nothing.
+    expect((await provider.read(refreshed)).props).toEqual(refreshed);
+  });
+
+  it("copies the tags of the version it pins from a versioned source", async () => {
+    const src = await newBucket({ versioned: true });
+    const dst = await newBucket();
+    await put(src, "big.bin", randomBytes(6 * MiB), { Tagging: "build=1" });
+    const outs = await provider.create({
+      source: `${src}/big.bin`,
+      bucket: dst,
+      key: "big.bin",
+      multipartThreshold: 5 * MiB,
+    });
+    expect(outs.copyMethod).toBe("UploadPartCopy");
+    expect(await tagsOf(dst, "big.bin")).toEqual({ build: "1" });
+  });
+
   it("applies MERGE metadata and REPLACE tags to a multipart copy", async () => {
     const src = await newBucket();
     const dst = await newBucket();

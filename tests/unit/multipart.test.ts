@@ -73,6 +73,17 @@ beforeEach(() => {
 afterAll(() => s3.restore());
 
 describe("multipartCopy: a successful 3-part copy", () => {
+  it("reports the upload id once created, before any part is copied", async () => {
+    const seen: string[] = [];
+    s3.on(UploadPartCopyCommand).callsFake(async (input: UploadPartCopyCommandInput) => {
+      seen.push(`part ${input.PartNumber}`);
+      return { CopyPartResult: { ETag: `"etag-${input.PartNumber}"` } };
+    });
+    await multipartCopy(request(THREE_PARTS, { onCreated: (id) => seen.push(`created ${id}`) }));
+    expect(seen[0]).toBe("created U1");
+    expect(seen.filter((e) => e.startsWith("created"))).toEqual(["created U1"]);
+  });
+
   it("sends Create once, one UploadPartCopy per range, then Complete with the ETags in order, and no Abort", async () => {
     partsSucceed();
     const result = await multipartCopy(request(THREE_PARTS));
@@ -437,6 +448,21 @@ describe("abortStaleUploads", () => {
       expect(ids).not.toContain(spared);
     }
     expect(ids).toEqual(["old-1", "old-2"]);
+  });
+
+  it("aborts nothing before this attempt's own upload id is known, and never that upload", async () => {
+    let ownIs: (id: string | undefined) => void = () => undefined;
+    const own = new Promise<string | undefined>((r) => (ownIs = r));
+    const scan = abortStaleUploads(client, "dst", "dir/k", CUTOFF, undefined, own);
+    await delay(20);
+    expect(s3.commandCalls(ListMultipartUploadsCommand).length).toBeGreaterThan(0);
+    expect(s3.commandCalls(AbortMultipartUploadCommand)).toHaveLength(0);
+
+    ownIs("old-2");
+    await expect(scan).resolves.toEqual(["old-1"]);
+    expect(s3.commandCalls(AbortMultipartUploadCommand).map((c) => c.args[0].input.UploadId)).toEqual([
+      "old-1",
+    ]);
   });
 
   it("aborts nothing and lists once when there are no uploads", async () => {
