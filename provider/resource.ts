@@ -126,7 +126,11 @@ export interface ObjectCopyArgs {
 
   /** Region of the destination bucket. @default the stack's `aws:region`, then `AWS_REGION`, then us-east-1 */
   region?: pulumi.Input<string>;
-  /** Region of the source bucket. @default discovered with HeadBucket, else the destination region */
+  /**
+   * Region of the source bucket. When it differs from the destination's, setting it saves the
+   * redirect S3 answers with (the SDK follows it).
+   * @default the destination region
+   */
   sourceRegion?: pulumi.Input<string>;
   /**
    * S3 endpoint URL, for S3-compatible stores. KMS keeps the SDK's configuration
@@ -150,7 +154,11 @@ export interface ObjectCopyArgs {
 
   /** Sources larger than this are copied in parallel parts. @default 64 MiB (see bench/RESULTS.md) */
   multipartThreshold?: pulumi.Input<number>;
-  /** Part size for multipart copies, 5 MiB-5 GiB. @default 64 MiB, grown so the copy fits in 10,000 parts */
+  /**
+   * Part size for multipart copies, 5 MiB-5 GiB.
+   * @default about 64 MiB, sized so the parts fill whole rounds of `concurrency`, and grown so the
+   * copy fits in 10,000 parts
+   */
   partSize?: pulumi.Input<number>;
   /** Parallel UploadPartCopy requests. @default 64 (see bench/RESULTS.md) */
   concurrency?: pulumi.Input<number>;

@@ -32,7 +32,10 @@ export const MAX_KEY_BYTES = 1024;
  * single CopyObject is as fast and costs fewer requests.
  */
 export const DEFAULT_MULTIPART_THRESHOLD = 64 * MiB;
-/** Part size when the object is small enough that the part count limit does not force larger. */
+/**
+ * The part size automatic plans aim at (planParts spreads parts evenly over the workers, so they
+ * come out at or below it unless the 10,000-part limit forces larger).
+ */
 export const DEFAULT_PART_SIZE = 64 * MiB;
 /**
  * Parallel UploadPartCopy requests per copy. bench/RESULTS.md (latency model): copy time falls as
