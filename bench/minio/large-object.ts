@@ -113,7 +113,7 @@ async function main() {
     oursTool(
       m,
       "ours",
-      `engine defaults: part ${DEFAULT_PART_SIZE / MiB} MiB, concurrency ${DEFAULT_CONCURRENCY}`,
+      `engine defaults: concurrency ${DEFAULT_CONCURRENCY}, parts of about ${DEFAULT_PART_SIZE / MiB} MiB spread evenly over the workers`,
       {},
     ),
     oursTool(m, "ours (64 MiB x 16)", "partSize 64 MiB, concurrency 16: the aws cli's tuned settings", {
