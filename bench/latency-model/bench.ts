@@ -488,7 +488,9 @@ async function main() {
   const started = performance.now();
   const startUptime = uptimeLine();
   console.log(`latency-model benchmark; ${startUptime}`);
-  console.log(`engine defaults: parts of about ${DEFAULT_PART_SIZE / MiB} MiB spread over concurrency ${DEFAULT_CONCURRENCY}`);
+  console.log(
+    `engine defaults: parts of about ${DEFAULT_PART_SIZE / MiB} MiB spread over concurrency ${DEFAULT_CONCURRENCY}`,
+  );
   const server = await startLatencyModelServer();
   const rows: Row[] = [];
   try {
