@@ -48,8 +48,14 @@ export function wrapAwsError(
   const code = awsErrorCode(err) ?? "UnknownError";
   const status = httpStatus(err);
   const detail = (err as AwsLikeError | undefined)?.message ?? String(err);
+  // Copies are pinned to a version, and S3 checks a different permission for that than for the
+  // current object; "Access Denied" alone sends users to the wrong policy line.
+  const hint =
+    status === 403 && target.includes("versionId=")
+      ? "; reading a specific version needs s3:GetObjectVersion (and s3:GetObjectVersionTagging for its tags), not only s3:GetObject"
+      : "";
   return new ObjectCopyError(
     `${service}_${operation.toUpperCase()}_FAILED`,
-    `${operation} on ${target} failed with ${code}${status ? ` (HTTP ${status})` : ""}: ${detail}`,
+    `${operation} on ${target} failed with ${code}${status ? ` (HTTP ${status})` : ""}: ${detail}${hint}`,
   );
 }

@@ -186,6 +186,27 @@ describe("performCopy: the requests of a multipart copy", () => {
   });
 });
 
+describe("performCopy: access denied on a pinned version", () => {
+  const denied = () =>
+    Object.assign(new Error("Access Denied"), { name: "AccessDenied", $metadata: { httpStatusCode: 403 } });
+
+  it("names s3:GetObjectVersion when HeadObject of a pinned source version is denied", async () => {
+    s3.on(HeadObjectCommand).rejects(denied());
+    await expect(performCopy({ ...BASE, source: "src/in/big.bin?versionId=v1" })).rejects.toThrow(
+      /S3_HEADOBJECT_FAILED: .*versionId=v1.*AccessDenied \(HTTP 403\).*s3:GetObjectVersion/,
+    );
+    expect(count("CreateMultipartUpload")).toBe(0);
+  });
+
+  it("does not blame version permissions when the current object is denied", async () => {
+    s3.on(HeadObjectCommand).rejects(denied());
+    const err = await performCopy(BASE).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(/^S3_HEADOBJECT_FAILED: .*AccessDenied/);
+    expect((err as Error).message).not.toContain("s3:GetObjectVersion");
+  });
+});
+
 describe("performCopy: the requests of a single CopyObject", () => {
   it("sends HeadObject and CopyObject on the critical path and ignores a failed early tag read", async () => {
     s3.on(GetObjectTaggingCommand).rejects(
