@@ -235,10 +235,6 @@ export async function performCopy(inputs: CopyInputs, previous?: CopyOutputs): P
   const startedAt = new Date();
   const concurrency = inputs.concurrency ?? DEFAULT_CONCURRENCY;
   const ctx = await copyContext(inputs, { maxSockets: concurrency, discoverSourceRegion: false });
-  const destUri = `s3://${inputs.bucket}/${inputs.key}`;
-  const owner = { ExpectedBucketOwner: inputs.expectedBucketOwner, RequestPayer: inputs.requestPayer };
-  const replaceTags = inputs.taggingDirective === "REPLACE";
-
   // Off the critical path: the orphan scan runs beside the copy, and the source's tags (needed
   // only by a multipart copy) are read beside its HeadObject.
   let ownUpload: (uploadId?: string) => void = () => undefined;
@@ -246,160 +242,192 @@ export async function performCopy(inputs: CopyInputs, previous?: CopyOutputs): P
   // In place, the key is the user's own object, and an open upload there may be theirs.
   const stale = ctx.inPlace
     ? Promise.resolve([])
-    : abortStaleUploads(ctx.dest, inputs.bucket, inputs.key, startedAt, owner, ownUploadId).catch(() => []);
-  const earlyTags = replaceTags ? undefined : prefetchTags(ctx);
+    : abortStaleUploads(ctx.dest, inputs.bucket, inputs.key, startedAt, ownerOf(inputs), ownUploadId).catch(
+        () => [],
+      );
+  const earlyTags = inputs.taggingDirective === "REPLACE" ? undefined : prefetchTags(ctx);
 
   try {
-    const chosen = await chooseSourceVersion(ctx, previous);
-    let head = chosen.head;
-    const readKey = chosen.key;
-    // "null" is a real version id (objects written before versioning was enabled); pin it too.
-    const pinnedVersion = head.VersionId ?? ctx.src.versionId;
-    head = await ensureRestored(ctx, head, pinnedVersion);
-    checkPreconditions(inputs, head, sourceUri(ctx, pinnedVersion));
-    const size = head.ContentLength ?? 0;
-    const kmsKeyArn = inputs.kmsKeyId ? await resolveKmsKey(inputs.kmsKeyId, ctx.destRegion) : undefined;
-
-    const destination = {
-      Bucket: inputs.bucket,
-      Key: inputs.key,
-      StorageClass: inputs.storageClass,
-      ACL: inputs.acl,
-      // S3 never copies the redirect; MERGE promises to keep what is not declared, so resend it.
-      WebsiteRedirectLocation:
-        inputs.websiteRedirect ??
-        (inputs.metadataDirective === "MERGE" ? head.WebsiteRedirectLocation : undefined),
-      ObjectLockMode: inputs.objectLockMode,
-      ObjectLockRetainUntilDate: inputs.objectLockRetainUntilDate
-        ? new Date(inputs.objectLockRetainUntilDate)
-        : undefined,
-      ObjectLockLegalHoldStatus: inputs.objectLockLegalHoldStatus,
-      ChecksumAlgorithm: inputs.checksumAlgorithm,
-      ServerSideEncryption: inputs.serverSideEncryption,
-      SSEKMSKeyId: kmsKeyArn,
-      BucketKeyEnabled: inputs.bucketKeyEnabled,
-      SSEKMSEncryptionContext: inputs.kmsEncryptionContext
-        ? Buffer.from(JSON.stringify(inputs.kmsEncryptionContext)).toString("base64")
-        : undefined,
-      SSECustomerAlgorithm: ctx.destKey ? "AES256" : undefined,
-      SSECustomerKey: ctx.destKey?.keyBase64,
-      SSECustomerKeyMD5: ctx.destKey?.md5,
-      ...owner,
-    } as const;
-    const sourceRead = {
-      CopySource: copySourceHeader(ctx.src, pinnedVersion),
-      // Pinning by ETag as well as version: a source overwritten mid-copy fails with 412 instead of tearing.
-      ...preconditionHeaders(inputs, head),
-      ExpectedSourceBucketOwner: inputs.expectedSourceBucketOwner,
-      CopySourceSSECustomerAlgorithm: readKey ? "AES256" : undefined,
-      CopySourceSSECustomerKey: readKey?.keyBase64,
-      CopySourceSSECustomerKeyMD5: readKey?.md5,
-    };
-
-    let result: { etag?: string; versionId?: string; lastModified?: Date; sse?: string; kmsArn?: string };
-    let copyMethod: CopyOutputs["copyMethod"];
-    let partCount: number | undefined;
-    const headers = resolveHeaders(inputs, head);
-
-    if (useMultipart(size, inputs.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD)) {
-      const plan = planParts(size, inputs.partSize, concurrency);
-      // CreateMultipartUpload has no directives: metadata and tags must be resent explicitly.
-      const tags = replaceTags
-        ? (inputs.tags ?? {})
-        : ((await earlyTags?.(head.VersionId)) ?? (await sourceTags(ctx, pinnedVersion)));
-      const { output } = await multipartCopy({
-        client: ctx.dest,
-        create: {
-          ...destination,
-          ...headers,
-          Tagging: Object.keys(tags).length ? encodeTagging(tags) : undefined,
-        },
-        part: {
-          ...sourceRead,
-          Bucket: inputs.bucket,
-          Key: inputs.key,
-          SSECustomerAlgorithm: destination.SSECustomerAlgorithm,
-          SSECustomerKey: destination.SSECustomerKey,
-          SSECustomerKeyMD5: destination.SSECustomerKeyMD5,
-          ...owner,
-        },
-        plan,
-        concurrency,
-        onCreated: ownUpload,
-        onPart: progressReporter(destUri, size, plan.partCount),
-      });
-      result = {
-        etag: output.ETag,
-        versionId: output.VersionId,
-        // CompleteMultipartUpload does not say when the object was written. In place, the time
-        // is what tells our own copy from a later rewrite of the same bytes, so ask; elsewhere the
-        // next refresh records it (ETag and version id already identify the copy).
-        lastModified: ctx.inPlace
-          ? await destinationLastModified(ctx, output.VersionId, destination)
-          : undefined,
-        sse: output.ServerSideEncryption,
-        kmsArn: output.SSEKMSKeyId,
-      };
-      copyMethod = "UploadPartCopy";
-      partCount = plan.partCount;
-    } else {
-      const request: CopyObjectCommandInput = {
-        ...destination,
-        ...sourceRead,
-        MetadataDirective: inputs.metadataDirective === "COPY" ? "COPY" : "REPLACE",
-        ...(inputs.metadataDirective === "COPY" ? {} : headers),
-        TaggingDirective: replaceTags ? "REPLACE" : "COPY",
-        Tagging: replaceTags ? encodeTagging(inputs.tags ?? {}) : undefined,
-      };
-      ownUpload(undefined);
-      try {
-        const out = await ctx.dest.send(new CopyObjectCommand(request));
-        result = {
-          etag: out.CopyObjectResult?.ETag,
-          versionId: out.VersionId,
-          lastModified: out.CopyObjectResult?.LastModified,
-          sse: out.ServerSideEncryption,
-          kmsArn: out.SSEKMSKeyId,
-        };
-      } catch (err) {
-        if (httpStatus(err) === 412) {
-          throw new ObjectCopyError(
-            "SOURCE_CHANGED_DURING_COPY",
-            `the source ${sourceUri(ctx, pinnedVersion)} changed between HeadObject and CopyObject (412); run up again`,
-          );
-        }
-        throw wrapAwsError("CopyObject", `${sourceUri(ctx, pinnedVersion)} -> ${destUri}`, err);
-      }
-      copyMethod = "CopyObject";
-    }
-
-    const outputs: CopyOutputs = {
-      ...stripSecrets(inputs),
-      etag: result.etag,
-      versionId: result.versionId,
-      lastModified: result.lastModified?.toISOString(),
-      contentLength: size,
-      sourceEtag: head.ETag,
-      sourceVersionId: head.VersionId,
-      sourceLastModified: head.LastModified?.toISOString(),
-      kmsKeyArn: result.kmsArn ?? kmsKeyArn,
-      serverSideEncryption: (result.sse ??
-        inputs.serverSideEncryption) as CopyOutputs["serverSideEncryption"],
-      storageClass: inputs.storageClass ?? "STANDARD",
-      customerKeyMd5: ctx.destKey?.md5,
-      copyMethod,
-      partCount,
-      inPlace: ctx.inPlace,
-      deleteBehavior: deleteBehavior(ctx.inPlace, result.versionId),
-    };
-    await removeSupersededVersion(ctx, previous, outputs);
-    return outputs;
+    return await copyPinned(ctx, previous, { concurrency, earlyTags, onCreated: ownUpload });
   } finally {
     ownUpload(undefined);
     const aborted = await stale;
     if (aborted.length)
-      console.log(`aborted ${aborted.length} multipart upload(s) an earlier attempt left on ${destUri}`);
+      console.log(
+        `aborted ${aborted.length} multipart upload(s) an earlier attempt left on ${destUriOf(inputs)}`,
+      );
   }
+}
+
+const destUriOf = (i: Pick<CopyInputs, "bucket" | "key">) => `s3://${i.bucket}/${i.key}`;
+const ownerOf = (i: Pick<CopyInputs, "expectedBucketOwner" | "requestPayer">) => ({
+  ExpectedBucketOwner: i.expectedBucketOwner,
+  RequestPayer: i.requestPayer,
+});
+
+/** What performCopy runs beside the copy and hands to it. */
+interface SideTasks {
+  concurrency: number;
+  /** Tags read beside HeadObject, undefined when tags are replaced. */
+  earlyTags?: (pinned: string | undefined) => Promise<Record<string, string> | undefined>;
+  /** Settles the stale-upload scan's wait: this attempt's upload id, or undefined for none. */
+  onCreated: (uploadId?: string) => void;
+}
+
+/** Reads the source, pins it, and copies it by CopyObject or multipart. */
+async function copyPinned(
+  ctx: CopyContext,
+  previous: CopyOutputs | undefined,
+  side: SideTasks,
+): Promise<CopyOutputs> {
+  const { inputs } = ctx;
+  const { concurrency, earlyTags } = side;
+  const destUri = destUriOf(inputs);
+  const owner = ownerOf(inputs);
+  const replaceTags = inputs.taggingDirective === "REPLACE";
+  const chosen = await chooseSourceVersion(ctx, previous);
+  let head = chosen.head;
+  const readKey = chosen.key;
+  // "null" is a real version id (objects written before versioning was enabled); pin it too.
+  const pinnedVersion = head.VersionId ?? ctx.src.versionId;
+  head = await ensureRestored(ctx, head, pinnedVersion);
+  checkPreconditions(inputs, head, sourceUri(ctx, pinnedVersion));
+  const size = head.ContentLength ?? 0;
+  const kmsKeyArn = inputs.kmsKeyId ? await resolveKmsKey(inputs.kmsKeyId, ctx.destRegion) : undefined;
+
+  const destination = {
+    Bucket: inputs.bucket,
+    Key: inputs.key,
+    StorageClass: inputs.storageClass,
+    ACL: inputs.acl,
+    // S3 never copies the redirect; MERGE promises to keep what is not declared, so resend it.
+    WebsiteRedirectLocation:
+      inputs.websiteRedirect ??
+      (inputs.metadataDirective === "MERGE" ? head.WebsiteRedirectLocation : undefined),
+    ObjectLockMode: inputs.objectLockMode,
+    ObjectLockRetainUntilDate: inputs.objectLockRetainUntilDate
+      ? new Date(inputs.objectLockRetainUntilDate)
+      : undefined,
+    ObjectLockLegalHoldStatus: inputs.objectLockLegalHoldStatus,
+    ChecksumAlgorithm: inputs.checksumAlgorithm,
+    ServerSideEncryption: inputs.serverSideEncryption,
+    SSEKMSKeyId: kmsKeyArn,
+    BucketKeyEnabled: inputs.bucketKeyEnabled,
+    SSEKMSEncryptionContext: inputs.kmsEncryptionContext
+      ? Buffer.from(JSON.stringify(inputs.kmsEncryptionContext)).toString("base64")
+      : undefined,
+    SSECustomerAlgorithm: ctx.destKey ? "AES256" : undefined,
+    SSECustomerKey: ctx.destKey?.keyBase64,
+    SSECustomerKeyMD5: ctx.destKey?.md5,
+    ...owner,
+  } as const;
+  const sourceRead = {
+    CopySource: copySourceHeader(ctx.src, pinnedVersion),
+    // Pinning by ETag as well as version: a source overwritten mid-copy fails with 412 instead of tearing.
+    ...preconditionHeaders(inputs, head),
+    ExpectedSourceBucketOwner: inputs.expectedSourceBucketOwner,
+    CopySourceSSECustomerAlgorithm: readKey ? "AES256" : undefined,
+    CopySourceSSECustomerKey: readKey?.keyBase64,
+    CopySourceSSECustomerKeyMD5: readKey?.md5,
+  };
+
+  let result: { etag?: string; versionId?: string; lastModified?: Date; sse?: string; kmsArn?: string };
+  let copyMethod: CopyOutputs["copyMethod"];
+  let partCount: number | undefined;
+  const headers = resolveHeaders(inputs, head);
+
+  if (useMultipart(size, inputs.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD)) {
+    const plan = planParts(size, inputs.partSize, concurrency);
+    // CreateMultipartUpload has no directives: metadata and tags must be resent explicitly.
+    const tags = replaceTags
+      ? (inputs.tags ?? {})
+      : ((await earlyTags?.(head.VersionId)) ?? (await sourceTags(ctx, pinnedVersion)));
+    const { output } = await multipartCopy({
+      client: ctx.dest,
+      create: {
+        ...destination,
+        ...headers,
+        Tagging: Object.keys(tags).length ? encodeTagging(tags) : undefined,
+      },
+      part: {
+        ...sourceRead,
+        Bucket: inputs.bucket,
+        Key: inputs.key,
+        SSECustomerAlgorithm: destination.SSECustomerAlgorithm,
+        SSECustomerKey: destination.SSECustomerKey,
+        SSECustomerKeyMD5: destination.SSECustomerKeyMD5,
+        ...owner,
+      },
+      plan,
+      concurrency,
+      onCreated: side.onCreated,
+      onPart: progressReporter(destUri, size, plan.partCount),
+    });
+    result = {
+      etag: output.ETag,
+      versionId: output.VersionId,
+      // CompleteMultipartUpload does not say when the object was written. In place, the time
+      // is what tells our own copy from a later rewrite of the same bytes, so ask; elsewhere the
+      // next refresh records it (ETag and version id already identify the copy).
+      lastModified: ctx.inPlace
+        ? await destinationLastModified(ctx, output.VersionId, destination)
+        : undefined,
+      sse: output.ServerSideEncryption,
+      kmsArn: output.SSEKMSKeyId,
+    };
+    copyMethod = "UploadPartCopy";
+    partCount = plan.partCount;
+  } else {
+    const request: CopyObjectCommandInput = {
+      ...destination,
+      ...sourceRead,
+      MetadataDirective: inputs.metadataDirective === "COPY" ? "COPY" : "REPLACE",
+      ...(inputs.metadataDirective === "COPY" ? {} : headers),
+      TaggingDirective: replaceTags ? "REPLACE" : "COPY",
+      Tagging: replaceTags ? encodeTagging(inputs.tags ?? {}) : undefined,
+    };
+    side.onCreated(undefined);
+    try {
+      const out = await ctx.dest.send(new CopyObjectCommand(request));
+      result = {
+        etag: out.CopyObjectResult?.ETag,
+        versionId: out.VersionId,
+        lastModified: out.CopyObjectResult?.LastModified,
+        sse: out.ServerSideEncryption,
+        kmsArn: out.SSEKMSKeyId,
+      };
+    } catch (err) {
+      if (httpStatus(err) === 412) {
+        throw new ObjectCopyError(
+          "SOURCE_CHANGED_DURING_COPY",
+          `the source ${sourceUri(ctx, pinnedVersion)} changed between HeadObject and CopyObject (412); run up again`,
+        );
+      }
+      throw wrapAwsError("CopyObject", `${sourceUri(ctx, pinnedVersion)} -> ${destUri}`, err);
+    }
+    copyMethod = "CopyObject";
+  }
+
+  const outputs: CopyOutputs = {
+    ...stripSecrets(inputs),
+    etag: result.etag,
+    versionId: result.versionId,
+    lastModified: result.lastModified?.toISOString(),
+    contentLength: size,
+    sourceEtag: head.ETag,
+    sourceVersionId: head.VersionId,
+    sourceLastModified: head.LastModified?.toISOString(),
+    kmsKeyArn: result.kmsArn ?? kmsKeyArn,
+    serverSideEncryption: (result.sse ?? inputs.serverSideEncryption) as CopyOutputs["serverSideEncryption"],
+    storageClass: inputs.storageClass ?? "STANDARD",
+    customerKeyMd5: ctx.destKey?.md5,
+    copyMethod,
+    partCount,
+    inPlace: ctx.inPlace,
+    deleteBehavior: deleteBehavior(ctx.inPlace, result.versionId),
+  };
+  await removeSupersededVersion(ctx, previous, outputs);
+  return outputs;
 }
 
 /** Last-Modified of the object a multipart copy just completed. */
@@ -443,13 +471,8 @@ async function destinationLastModified(
  * failed, the caller reads the tags again, pinned. A single CopyObject ignores the answer, so
  * a missing s3:GetObjectTagging permission costs it nothing.
  */
-function prefetchTags(
-  ctx: CopyContext,
-): (pinned: string | undefined) => Promise<Record<string, string> | undefined> {
-  const early = readTags(ctx, ctx.src.versionId).then(
-    (r) => r,
-    () => undefined,
-  );
+function prefetchTags(ctx: CopyContext): NonNullable<SideTasks["earlyTags"]> {
+  const early = readTags(ctx, ctx.src.versionId).catch(() => undefined);
   return async (pinned) => {
     const got = await early;
     if (!got) return undefined;
