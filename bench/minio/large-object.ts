@@ -9,6 +9,9 @@
 // destination is deleted and the disk synced after every run. After the timed runs, one untimed
 // run per tool and size goes through a counting proxy (plain HTTP in front of MinIO, Host header
 // passed through so signatures still verify) to count requests by operation.
+//
+// Every timed run also records MinIO's CPU seconds and the machine's busy share, because on a
+// small machine the server's CPU, not the client's plan, can set the pace.
 
 import { execFileSync } from "node:child_process";
 
@@ -27,6 +30,7 @@ import {
   uptimeLine,
   writeOut,
 } from "../lib/common";
+import { cpuBetween, cpuSnapshot } from "../lib/cpu";
 import { formatCounts, totalRequests } from "../lib/s3ops";
 import {
   type BenchMinio,
@@ -50,6 +54,8 @@ interface Sample {
   copy: number[];
   rss: number[];
   vmHwm: number[];
+  minioCpu: number[];
+  busy: number[];
 }
 
 const retries: string[] = [];
@@ -116,6 +122,9 @@ async function main() {
       `engine defaults: concurrency ${DEFAULT_CONCURRENCY}, parts of about ${DEFAULT_PART_SIZE / MiB} MiB spread evenly over the workers`,
       {},
     ),
+    oursTool(m, "ours (c 8)", "concurrency 8, automatic part plan: fewer requests in flight at MinIO", {
+      concurrency: 8,
+    }),
     oursTool(m, "ours (64 MiB x 16)", "partSize 64 MiB, concurrency 16: the aws cli's tuned settings", {
       partSize: 64 * MiB,
       concurrency: 16,
@@ -144,6 +153,7 @@ async function main() {
         for (let i = 0; i < tools.length; i++) {
           const tool = tools[(i + rep) % tools.length];
           let r: Measured;
+          const cpuBefore = cpuSnapshot(m.server.pid);
           try {
             r = await runWithRetry(m, tool, src, dst, m.server.endpoint, size);
           } catch (err) {
@@ -153,20 +163,24 @@ async function main() {
             await deleteAndSync(m, dst.bucket, dst.key).catch(() => undefined);
             continue;
           }
+          const cpu = cpuBetween(cpuBefore, cpuSnapshot(m.server.pid));
           const got = await headSize(m, dst.bucket, dst.key);
           if (got !== size) throw new Error(`${tool.name}: destination has ${got} bytes, expected ${size}`);
           await deleteAndSync(m, dst.bucket, dst.key);
           const k = `${size}|${tool.name}`;
-          const s = samples.get(k) ?? { wall: [], copy: [], rss: [], vmHwm: [] };
+          const s = samples.get(k) ?? { wall: [], copy: [], rss: [], vmHwm: [], minioCpu: [], busy: [] };
           s.wall.push(r.wallMs);
           if (r.copyMs !== undefined) s.copy.push(r.copyMs);
           s.rss.push(r.rssMiB);
           if (r.vmHwmMiB !== undefined) s.vmHwm.push(r.vmHwmMiB);
+          s.minioCpu.push(cpu.processSeconds);
+          s.busy.push(cpu.machineBusy);
           samples.set(k, s);
           console.log(
             `${humanBytes(size)} ${tool.name} #${rep + 1}: ${secs(r.wallMs)} s` +
               `${r.copyMs !== undefined ? ` (performCopy ${secs(r.copyMs)} s, ${r.partCount ?? 1} parts)` : ""}, ` +
-              `rss ${r.rssMiB.toFixed(0)} MiB`,
+              `rss ${r.rssMiB.toFixed(0)} MiB, MinIO CPU ${cpu.processSeconds.toFixed(1)} s, ` +
+              `machine busy ${(cpu.machineBusy * 100).toFixed(0)}%`,
           );
         }
       }
@@ -223,6 +237,9 @@ async function main() {
           secs(wall),
           ((size / MiB / wall) * 1000).toFixed(0),
           s.copy.length ? secs(median(s.copy)) : "",
+          median(s.minioCpu).toFixed(1),
+          ((median(s.minioCpu) / (size / GiB)) * 1000).toFixed(0),
+          (median(s.busy) * 100).toFixed(0),
           Math.max(...s.rss).toFixed(0) +
             (s.vmHwm.length ? ` (VmHWM ${Math.max(...s.vmHwm).toFixed(0)})` : ""),
           counted.get(`${size}|${tool.name}`) ?? "",
@@ -234,6 +251,7 @@ async function main() {
         (med("ours (64 MiB x 16)") / med("aws s3 cp (64 MiB x 16)")).toFixed(2),
         (ours / med("aws s3 cp (64 MiB x 16)")).toFixed(2),
         (ours / med("rclone copyto")).toFixed(2),
+        (med("ours (c 8)") / med("aws s3 cp (defaults)")).toFixed(2),
       ]);
     }
     const md = [
@@ -253,6 +271,9 @@ async function main() {
           "median s",
           "MiB/s",
           "ours: performCopy median s",
+          "MinIO CPU s (median)",
+          "MinIO CPU ms per GiB",
+          "machine busy % (median, 2 cores = 100)",
           "peak RSS MiB",
           "requests (untimed counting run)",
         ],
@@ -266,6 +287,7 @@ async function main() {
           "ours / aws, both 64 MiB x 16, target <= 1.0",
           "ours (defaults) / aws (64 MiB x 16)",
           "ours (defaults) / rclone",
+          "ours (c 8) / aws (defaults)",
         ],
         ratios,
       ),

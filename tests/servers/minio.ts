@@ -36,6 +36,8 @@ export interface MinioServer {
   region: string;
   /** Name of MinIO's static KMS key (MINIO_KMS_SECRET_KEY), usable as SSEKMSKeyId. */
   kmsKeyName: string;
+  /** Process id of the server, so benchmarks can read its CPU time from /proc. */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -308,6 +310,7 @@ export async function startMinio(opts: StartMinioOptions = {}): Promise<MinioSer
       caFile,
       region: REGION,
       kmsKeyName: KMS_KEY_NAME,
+      pid: proc.pid,
       stop,
     };
   } catch (error) {
