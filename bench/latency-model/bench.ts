@@ -26,11 +26,11 @@
 // Each scenario then gets the largest time scale that fits BENCH_BUDGET_S real seconds while every
 // part request still lasts at least BENCH_FLOOR_MS and 10x the per-round overhead (real ms), and the
 // client's CPU stays at most a quarter busy (4 x parts in flight x CPU per request <= one round),
-// and the unavoidable part of that overhead (the first round's requests leave one after another,
-// one CPU slice apart, plus a serial overhead per round and per sequential request) stays under
-// BENCH_MAX_OVERHEAD (default 3%) of the bound. Without that last rule a one-round copy at high
-// concurrency, like 5 GiB at 256, ran at a scale where the client's real CPU for its 256 requests
-// was about a tenth of the model time.
+// and the start-up stagger (the first round's requests leave one CPU slice apart, and the
+// sequential requests each add a serial overhead) stays under BENCH_MAX_OVERHEAD (default 3%) of the
+// bound. Without that last rule a one-round copy at high concurrency, like 5 GiB at 256, ran at a
+// scale where the client's real CPU for its 256 requests was about a tenth of the model time. (The
+// per-round overhead of long copies is what the part floor above bounds, to about 10%.)
 // Scenarios that would need more than BENCH_MAX_S real seconds are skipped. Runs expected to take
 // over 20 s real are done once instead of BENCH_REPS times. The report shows beside each result
 // the overhead the calibration predicts at that scale, and the ratio with it taken out.
@@ -281,7 +281,7 @@ function chooseScale(s: Scenario, b: Bounds, cal: Calibration): { scale?: number
     scale = b.perRoundMs / need;
     why = cpuNeed > serialNeed ? "client CPU" : `${need.toFixed(1)} ms/part floor`;
   }
-  const stagger = b.workers * cal.cpuMs + (b.rounds + 7) * cal.roundMs;
+  const stagger = b.workers * cal.cpuMs + 7 * cal.roundMs;
   const overheadScale = (MAX_OVERHEAD * b.minimalMs) / stagger;
   if (overheadScale < scale) {
     scale = overheadScale;
