@@ -71,6 +71,8 @@ const REPS = Number(process.env.BENCH_REPS ?? 3);
 const BUDGET_MS = Number(process.env.BENCH_BUDGET_S ?? 5) * 1000;
 const FLOOR_MS = Number(process.env.BENCH_FLOOR_MS ?? 5);
 const MAX_REAL_MS = Number(process.env.BENCH_MAX_S ?? 60) * 1000;
+// A copy allowed MAX_REAL_MS must not be killed by the hang guard before it can finish.
+const CHILD_TIMEOUT_MS = Math.max(5 * 60_000, 2 * MAX_REAL_MS);
 const LONG_MS = 20_000;
 /** Real ms per part request, as a multiple of the measured serial per-request overhead. */
 const SERIAL_FACTOR = Number(process.env.BENCH_SERIAL_FACTOR ?? 10);
@@ -211,7 +213,10 @@ async function copyOnce(
   };
   const r = checkOk(
     `copy ${s.name}`,
-    await timedRun(process.execPath, [COPY_CHILD, JSON.stringify(inputs)], { env, timeoutMs: 5 * 60_000 }),
+    await timedRun(process.execPath, [COPY_CHILD, JSON.stringify(inputs)], {
+      env,
+      timeoutMs: CHILD_TIMEOUT_MS,
+    }),
   );
   const child = parseChildResult(r);
   const stats = server.stats();

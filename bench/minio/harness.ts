@@ -83,12 +83,17 @@ export async function createBuckets(m: BenchMinio, ...names: string[]) {
 const SEED_KEY = "seed-64MiB";
 
 /**
- * Makes `bucket/key` of `size` bytes (a multiple of 64 MiB): a 64 MiB random seed object is put
+ * Makes `bucket/key` of `size` bytes (below 64 MiB, or a multiple of it): a 64 MiB random seed object is put
  * once, larger objects are assembled from it server-side with UploadPartCopy (8 at a time).
  */
 export async function makeSource(m: BenchMinio, bucket: string, key: string, size: number): Promise<void> {
   const seedSize = 64 * MiB;
-  if (size % seedSize !== 0) throw new Error(`makeSource: ${size} is not a multiple of 64 MiB`);
+  if (size < seedSize) {
+    // Small sources are cheap to send whole; one PUT keeps them a plain (non-multipart) object.
+    await m.admin.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: randomBytes(size) }));
+    return;
+  }
+  if (size % seedSize !== 0) throw new Error(`makeSource: ${size} above 64 MiB is not a multiple of 64 MiB`);
   try {
     await m.admin.send(new HeadObjectCommand({ Bucket: bucket, Key: SEED_KEY }));
   } catch {
