@@ -1,8 +1,18 @@
+import { readFileSync } from "node:fs";
+
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
+// What git ignores is build output or a local cache (dist-demo/ after `npm run demo`, for one):
+// lint it never. Read from .gitignore so a new output directory cannot break `npm test` again.
+const gitIgnored = readFileSync(new URL("./.gitignore", import.meta.url), "utf8")
+  .split("\n")
+  .map((line) => line.trim())
+  .filter((line) => line && !line.startsWith("#") && !line.startsWith("!"))
+  .map((line) => (line.endsWith("/") ? `**/${line}**` : `**/${line}`));
+
 export default tseslint.config(
-  { ignores: ["node_modules/**", "dist/**", "bench/out/**", "**/*.d.ts", "examples/*/node_modules/**"] },
+  { ignores: [...gitIgnored, "**/*.d.ts", "examples/*/node_modules/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
