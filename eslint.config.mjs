@@ -1,11 +1,12 @@
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 // What git ignores is build output or a local cache (dist-demo/ after `npm run demo`, for one):
 // lint it never. Read from .gitignore so a new output directory cannot break `npm test` again.
-const gitIgnored = readFileSync(new URL("./.gitignore", import.meta.url), "utf8")
+const gitIgnored = readFileSync(join(import.meta.dirname, ".gitignore"), "utf8")
   .split("\n")
   .map((line) => line.trim())
   .filter((line) => line && !line.startsWith("#") && !line.startsWith("!"))
