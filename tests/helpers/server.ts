@@ -26,6 +26,8 @@ export const CAN = {
   websiteRedirect: SERVER === "moto",
   /** Plain HTTP, so the fault-injecting proxy can sit in front of it. */
   plainHttp: SERVER === "moto",
+  /** IAM policies enforced on S3 and KMS requests (moto's INITIAL_NO_AUTH_ACTION_COUNT). */
+  iamPolicies: SERVER === "moto",
 };
 
 /** `it` where the capability holds, `it.skip` elsewhere. */

@@ -7,18 +7,27 @@ export interface MotoServer {
   stop(): Promise<void>;
 }
 
+export interface MotoOptions {
+  /**
+   * Extra environment for the server, e.g. `INITIAL_NO_AUTH_ACTION_COUNT` to turn on its IAM
+   * enforcement after that many requests. Such a server is for one test file alone: the setting
+   * changes what every request to it may do.
+   */
+  env?: Record<string, string>;
+}
+
 /**
  * Starts moto's server (S3, KMS, STS, IAM on one port) on a free 127.0.0.1 port, from the venv
  * scripts/ensure-moto.sh keeps in the cache.
  */
-export async function startMoto(): Promise<MotoServer> {
+export async function startMoto(options: MotoOptions = {}): Promise<MotoServer> {
   const binary = process.env.MOTO_SERVER_BINARY ?? ensureTool("ensure-moto.sh");
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   let output = "";
   const child: ChildProcess = spawn(binary, ["-H", "127.0.0.1", "-p", String(port)], {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: "false" },
+    env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: "false", ...options.env },
   });
   const keep = (d: Buffer) => {
     output = (output + d.toString()).slice(-4000);
