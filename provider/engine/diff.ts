@@ -63,11 +63,20 @@ const SETTING_PROPS = [
   "concurrency",
 ] as const;
 
-/** Canonical text for comparison: an absent map and an empty one mean the same to S3. */
+const absent = (v: unknown): v is null | undefined => v === undefined || v === null;
+
+/**
+ * Canonical text for comparison. Absent, null and an empty map mean the same to S3 (the engine
+ * sends null where a program wrote null, and older state may hold one), and so does a map entry
+ * that is null. Entries are read with Object.entries, so user keys such as "__proto__" or
+ * "constructor" compare as the plain keys they are.
+ */
 function canonical(v: unknown): string {
-  if (v === undefined || v === null) return "";
+  if (absent(v)) return "";
   if (typeof v === "object" && !Array.isArray(v)) {
-    const entries = Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1));
+    const entries = Object.entries(v as Record<string, unknown>)
+      .filter(([, x]) => !absent(x))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return entries.length ? JSON.stringify(entries.map(([k, x]) => [k, canonical(x)])) : "";
   }
   return JSON.stringify(v);
@@ -96,14 +105,16 @@ export function planChanges(olds: CopyOutputs, news: CopyInputs): ChangePlan {
 
   for (const p of REPLACE_PROPS) if (isUnknown(n[p]) || differs(o[p], n[p])) plan.replaces.push(p);
   for (const p of RECOPY_PROPS) if (differs(o[p], n[p])) plan.recopy.push(p);
-  for (const p of APPLIED_PROPS) if (n[p] !== undefined && differs(o[p], n[p])) plan.recopy.push(p);
+  for (const p of APPLIED_PROPS) if (!absent(n[p]) && differs(o[p], n[p])) plan.recopy.push(p);
   for (const p of SETTING_PROPS) if (differs(o[p], n[p])) plan.settings.push(p);
 
-  if (news.kmsKeyId !== olds.kmsKeyId) {
-    if (news.kmsKeyId === undefined) plan.recopy.push("kmsKeyId");
+  const kmsKeyId = news.kmsKeyId ?? undefined;
+  if (kmsKeyId !== (olds.kmsKeyId ?? undefined)) {
+    if (kmsKeyId === undefined) plan.recopy.push("kmsKeyId");
     else plan.resolveKms = true;
   }
-  if (keyMd5(news.customerKey) !== olds.customerKeyMd5) plan.recopy.push("customerKey");
+  if (keyMd5(news.customerKey ?? undefined) !== (olds.customerKeyMd5 ?? undefined))
+    plan.recopy.push("customerKey");
   if (olds.drift?.length) plan.recopy.push(...olds.drift);
 
   plan.tags =

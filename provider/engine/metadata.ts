@@ -24,8 +24,23 @@ type SourceHead = Pick<
   | "Expires"
 >;
 
+/**
+ * User metadata laid left to right into a null-prototype object: keys are the user's, so one named
+ * "constructor" or "__proto__" must be an ordinary key, not Object.prototype's.
+ */
+function userMap(...maps: (Record<string, string> | undefined)[]): Record<string, string> {
+  const out = Object.create(null) as Record<string, string>;
+  for (const map of maps) {
+    if (!map) continue;
+    for (const [k, v] of Object.entries(map)) {
+      if (v !== undefined && v !== null) out[k] = v;
+    }
+  }
+  return out;
+}
+
 const fromInputs = (i: CopyInputs): ObjectHeaders => ({
-  Metadata: { ...(i.metadata ?? {}) },
+  Metadata: userMap(i.metadata),
   ContentType: i.contentType,
   CacheControl: i.cacheControl,
   ContentDisposition: i.contentDisposition,
@@ -35,7 +50,7 @@ const fromInputs = (i: CopyInputs): ObjectHeaders => ({
 });
 
 const fromSource = (s: SourceHead): ObjectHeaders => ({
-  Metadata: { ...(s.Metadata ?? {}) },
+  Metadata: userMap(s.Metadata),
   ContentType: s.ContentType,
   CacheControl: s.CacheControl,
   ContentDisposition: s.ContentDisposition,
@@ -56,7 +71,7 @@ export function resolveHeaders(inputs: CopyInputs, source: SourceHead): ObjectHe
   if (directive === "REPLACE") return declared;
   const base = fromSource(source);
   return {
-    Metadata: { ...base.Metadata, ...declared.Metadata },
+    Metadata: userMap(base.Metadata, declared.Metadata),
     ContentType: declared.ContentType ?? base.ContentType,
     CacheControl: declared.CacheControl ?? base.CacheControl,
     ContentDisposition: declared.ContentDisposition ?? base.ContentDisposition,

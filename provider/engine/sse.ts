@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 
 import { ObjectCopyError } from "./errors";
+import { typeName } from "./rules/show";
 
 /** AES-256 keys are 32 bytes. */
 export const CUSTOMER_KEY_BYTES = 32;
@@ -17,6 +18,7 @@ export interface CustomerKey {
  * paste either form. Returns undefined when the value is neither.
  */
 export function decodeCustomerKey(value: string): Buffer | undefined {
+  if (typeof value !== "string") return undefined;
   if (Buffer.byteLength(value, "utf8") === CUSTOMER_KEY_BYTES) return Buffer.from(value, "utf8");
   if (/^[A-Za-z0-9+/]+={0,2}$/.test(value)) {
     const bytes = Buffer.from(value, "base64");
@@ -26,6 +28,13 @@ export function decodeCustomerKey(value: string): Buffer | undefined {
 }
 
 export function customerKey(value: string, property: string): CustomerKey {
+  // Callers that skipped check may pass anything; Node's own TypeError would quote a number.
+  if (typeof value !== "string") {
+    throw new ObjectCopyError(
+      "INVALID_CUSTOMER_KEY",
+      `${property} must be a string holding 32 bytes, raw or base64-encoded (got ${typeName(value)}; the value is not shown because it is a secret)`,
+    );
+  }
   const bytes = decodeCustomerKey(value);
   if (!bytes) {
     // Never echo the value: it is a secret even when malformed.

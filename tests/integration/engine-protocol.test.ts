@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 
 import { UNKNOWN } from "../../provider/engine/constants";
 import { DIFF, programDir, ProviderServer, serializedProvider, type Props } from "../helpers/engine-protocol";
-import { bytes, exists, newBucket, put, versionsOf } from "../helpers/s3";
+import { bytes, exists, head, newBucket, put, versionsOf } from "../helpers/s3";
 import { CAN, itIf } from "../helpers/server";
 
 const URN = "urn:pulumi:dev::protocol-test::pulumi-nodejs:dynamic/s3:ObjectCopy::copy";
@@ -93,6 +93,128 @@ describe("the real dynamic-provider server over gRPC", () => {
     );
     await expect(server.create(URN, inputs)).rejects.toThrow(/SOURCE_NOT_FOUND/);
     expect(await exists(dst, "k")).toBe(false);
+  });
+
+  it("treats null inputs as absent: check drops them, the copy is made, and diff settles", async () => {
+    const src = await newBucket();
+    const dst = await newBucket();
+    await put(src, "a.txt", "nulls", { ContentType: "text/plain" });
+    const declared: Props = {
+      __provider: provider,
+      bucket: dst,
+      key: "b.txt",
+      source: `${src}/a.txt`,
+      metadataDirective: "MERGE",
+      metadata: { kept: "1", dropped: null },
+      storageClass: null,
+      partSize: null,
+      concurrency: null,
+      copyIfMatch: null,
+      copyIfNoneMatch: null,
+      kmsKeyId: null,
+      websiteRedirect: null,
+      tags: null,
+      taggingDirective: null,
+    };
+    const { inputs, failures } = await server.check(URN, {}, declared);
+    expect(failures).toEqual([]);
+    expect(inputs).toEqual({
+      __provider: provider,
+      bucket: dst,
+      key: "b.txt",
+      source: `${src}/a.txt`,
+      metadataDirective: "MERGE",
+      metadata: { kept: "1" },
+      taggingDirective: "COPY",
+    });
+
+    const created = await server.create(URN, inputs);
+    expect(Object.values(created.props)).not.toContain(null);
+    expect((await head(dst, "b.txt")).Metadata).toEqual({ kept: "1" });
+    // The engine diffs the checked inputs; state written by an older provider may still hold nulls.
+    expect(await server.diff(URN, created.id, created.props, inputs)).toEqual({
+      changes: DIFF.NONE,
+      replaces: [],
+    });
+    expect(
+      await server.diff(URN, created.id, { ...created.props, websiteRedirect: null, partSize: null }, inputs),
+    ).toEqual({ changes: DIFF.NONE, replaces: [] });
+    await server.delete(URN, created.id, created.props);
+  });
+
+  it("reports a misspelled input at the resource without its value, and never __provider", async () => {
+    const secretish = "0123456789abcdef0123456789abcdef";
+    const { failures } = await server.check(
+      URN,
+      {},
+      {
+        __provider: provider,
+        bucket: "dest-bucket",
+        key: "k",
+        source: "src-bucket/k",
+        storage_class: "GLACIER",
+        customer_key: secretish,
+      },
+    );
+    // The protobuf Struct delivers keys sorted, so the failures come in that order.
+    expect(failures).toEqual([
+      {
+        property: "",
+        reason:
+          '"customer_key" is not an input of ObjectCopy, so it would be ignored; did you mean "customerKey"? (its value is not shown: it could be a secret)',
+      },
+      {
+        property: "",
+        reason:
+          '"storage_class" is not an input of ObjectCopy, so it would be ignored; did you mean "storageClass"? (its value is not shown: it could be a secret)',
+      },
+    ]);
+    expect(JSON.stringify(failures)).not.toContain(secretish);
+  });
+
+  it("puts every SSE-C failure on a property whose input value is no secret", async () => {
+    const key = "0123456789abcdef0123456789abcdef";
+    const base = { __provider: provider, bucket: "dest-bucket", key: "k", source: "src-bucket/k" };
+    const cases: [Props, string][] = [
+      [{ customerKey: key, serverSideEncryption: "AES256" }, "serverSideEncryption"],
+      [{ customerKey: key, kmsKeyId: "alias/k" }, "kmsKeyId"],
+      [{ customerKey: key.slice(1) }, ""],
+      [{ sourceCustomerKey: key.slice(1) }, ""],
+      [{ customerKey: 12345 }, ""],
+      [{ customerAlgorithm: "AES256" }, ""],
+    ];
+    for (const [extra, property] of cases) {
+      const { failures } = await server.check(URN, {}, { ...base, ...extra });
+      expect(failures.map((f) => f.property)).toEqual([property]);
+      expect(JSON.stringify(failures)).not.toContain(key.slice(1, 17));
+    }
+  });
+
+  it("copies metadata keys named constructor and toString onto the object", async () => {
+    const src = await newBucket();
+    const dst = await newBucket();
+    await put(src, "a.txt", "keys");
+    const { inputs, failures } = await server.check(
+      URN,
+      {},
+      {
+        __provider: provider,
+        bucket: dst,
+        key: "b.txt",
+        source: `${src}/a.txt`,
+        metadataDirective: "REPLACE",
+        metadata: { constructor: "c", toString: "t", owner: " team " },
+      },
+    );
+    expect(failures).toEqual([]);
+    expect(inputs.metadata).toEqual({ constructor: "c", tostring: "t", owner: "team" });
+    const created = await server.create(URN, inputs);
+    expect((await head(dst, "b.txt")).Metadata).toEqual({ constructor: "c", tostring: "t", owner: "team" });
+    expect(await server.diff(URN, created.id, created.props, inputs)).toEqual({
+      changes: DIFF.NONE,
+      replaces: [],
+    });
+    await server.delete(URN, created.id, created.props);
   });
 
   itIf(CAN.regions)("takes the region from the stack config given to configure", async () => {

@@ -407,3 +407,40 @@ describe("keyMd5", () => {
     expect(keyMd5(key)).toBe(expected);
   });
 });
+
+describe("planChanges: null and absent are the same", () => {
+  const asNews = (extra: Record<string, unknown>) => ({ ...MINIMAL, ...extra }) as unknown as CopyInputs;
+
+  it.each([["storageClass"], ["serverSideEncryption"]])(
+    "a null %s (declared as null, not set) accepts whatever S3 applied",
+    (prop) => {
+      expect(planChanges(outputsOf(MINIMAL), asNews({ [prop]: null }))).toEqual(NO_CHANGE);
+    },
+  );
+
+  it("a null kmsKeyId matches state without one, and needs no KMS lookup", () => {
+    expect(planChanges(outputsOf(MINIMAL), asNews({ kmsKeyId: null }))).toEqual(NO_CHANGE);
+  });
+
+  it("a null customerKey matches state whose customerKeyMd5 is null", () => {
+    const olds = { ...outputsOf(MINIMAL), customerKeyMd5: null } as unknown as CopyOutputs;
+    expect(planChanges(olds, asNews({ customerKey: null }))).toEqual(NO_CHANGE);
+  });
+
+  it("null entries in maps are absent entries", () => {
+    const news = asNews({
+      metadataDirective: "MERGE",
+      metadata: { a: "1", b: null },
+      taggingDirective: "REPLACE",
+      tags: { t: "v", u: null },
+    });
+    const olds = outputsOf({
+      ...MINIMAL,
+      metadataDirective: "MERGE",
+      metadata: { a: "1" },
+      taggingDirective: "REPLACE",
+      tags: { t: "v" },
+    });
+    expect(planChanges(olds, news)).toEqual(NO_CHANGE);
+  });
+});

@@ -122,27 +122,32 @@ describe("check: each bad input gives exactly one failure naming the property an
     [
       "customerKey with aws:kms",
       { serverSideEncryption: "aws:kms", customerKey: RAW_KEY },
-      "customerKey",
+      "serverSideEncryption", // not customerKey: the engine prints the failing property's value
       `serverSideEncryption ${q("aws:kms")}`,
     ],
     [
       "customerKey with an inferred aws:kms",
       { kmsKeyId: "alias/mine", customerKey: RAW_KEY },
-      "customerKey",
+      "kmsKeyId",
       "remove serverSideEncryption and kmsKeyId",
     ],
     [
       "customerKey with AES256",
       { serverSideEncryption: "AES256", customerKey: B64_KEY },
-      "customerKey",
+      "serverSideEncryption",
       q("AES256"),
     ],
-    ["customerAlgorithm without key", { customerAlgorithm: "AES256" }, "customerKey", "customerAlgorithm"],
+    [
+      "customerAlgorithm without key",
+      { customerAlgorithm: "AES256" },
+      "",
+      "customerKey is required when customerAlgorithm",
+    ],
     [
       "sourceCustomerAlgorithm without key",
       { sourceCustomerAlgorithm: "AES256" },
-      "sourceCustomerKey",
-      "sourceCustomerAlgorithm",
+      "",
+      "sourceCustomerKey is required when sourceCustomerAlgorithm",
     ],
     [
       "kmsEncryptionContext without KMS",
@@ -390,8 +395,9 @@ describe("check: each bad input gives exactly one failure naming the property an
     for (const prop of ["customerKey", "sourceCustomerKey"]) {
       const { failures } = run({ [prop]: key });
       expect(failures).toHaveLength(1);
-      expect(failures[0].property).toBe(prop);
-      expect(failures[0].reason).toContain("32-byte");
+      // "" and not the property: the engine would print the key next to a failure on customerKey.
+      expect(failures[0].property).toBe("");
+      expect(failures[0].reason).toMatch(new RegExp(`^${prop} must be a 32-byte`));
       expect(failures[0].reason).toContain(`got ${Buffer.byteLength(key)} characters`);
       expect(failures[0].reason).not.toContain(key);
       expect(JSON.stringify(failures)).not.toContain(key);
@@ -651,5 +657,451 @@ describe("an object lock date that has passed since it was applied", () => {
     expect(failures).toEqual([
       { property: "objectLockRetainUntilDate", reason: expect.stringContaining("in the past") },
     ]);
+  });
+});
+
+describe("check: no failure ever names an SSE-C key, whose value the engine would print", () => {
+  const HEX_KEY = Buffer.from(RAW_KEY).toString("hex");
+  const cases: [string, Raw][] = [
+    [
+      "a valid key with serverSideEncryption AES256",
+      { serverSideEncryption: "AES256", customerKey: RAW_KEY },
+    ],
+    ["a valid key with aws:kms", { serverSideEncryption: "aws:kms", customerKey: B64_KEY }],
+    ["a valid key with kmsKeyId only", { kmsKeyId: "alias/k", customerKey: RAW_KEY }],
+    ["a 31-character key", { customerKey: RAW_KEY.slice(1) }],
+    ["a 31-character source key", { sourceCustomerKey: RAW_KEY.slice(1) }],
+    ["a key given as a number", { customerKey: 1234567890123456 }],
+    ["a source key given as an array", { sourceCustomerKey: [...Buffer.from(RAW_KEY)] }],
+    ["a key given as an object", { customerKey: { key: RAW_KEY } }],
+    ["customerAlgorithm without a key", { customerAlgorithm: "AES256" }],
+    ["sourceCustomerAlgorithm without a key", { sourceCustomerAlgorithm: "AES256" }],
+  ];
+
+  it.each(cases)("%s: the failure is on a property that is no secret", (_name, extra) => {
+    const { failures } = run(extra);
+    expect(failures.length).toBeGreaterThan(0);
+    for (const f of failures) {
+      expect(["customerKey", "sourceCustomerKey"]).not.toContain(f.property.split(".")[0]);
+    }
+    const text = JSON.stringify(failures);
+    for (const form of [RAW_KEY, B64_KEY, HEX_KEY, RAW_KEY.slice(1, 17), "1234567890123456"]) {
+      expect(text).not.toContain(form);
+    }
+  });
+
+  it.each([
+    [{ serverSideEncryption: "AES256", customerKey: RAW_KEY }, "serverSideEncryption"],
+    [{ serverSideEncryption: "aws:kms:dsse", customerKey: RAW_KEY }, "serverSideEncryption"],
+    [{ kmsKeyId: "alias/k", customerKey: RAW_KEY }, "kmsKeyId"],
+    [{ customerKey: "short" }, ""],
+    [{ sourceCustomerKey: "short" }, ""],
+    [{ customerKey: 5 }, ""],
+    [{ customerAlgorithm: "AES256" }, ""],
+    [{ sourceCustomerAlgorithm: "AES256" }, ""],
+  ])("%j fails at exactly the property %j", (extra, property) => {
+    const { failures } = run(extra);
+    expect(failures.map((f) => f.property)).toEqual([property]);
+  });
+
+  it("describes a 32-byte Buffer key by its type only, never its bytes", () => {
+    const key = Buffer.alloc(32, 0xab);
+    const { failures } = run({ customerKey: key });
+    expect(failures).toEqual([
+      {
+        property: "",
+        reason:
+          "customerKey must be a string holding a 32-byte AES-256 key, raw or base64-encoded (got a Buffer; the value is not shown because it is a secret)",
+      },
+    ]);
+    expect(JSON.stringify(failures)).not.toMatch(/171|ab|q6ur/i);
+  });
+
+  it.each([
+    ["the Buffer's JSON form", { type: "Buffer", data: [...Buffer.alloc(32, 7)] }, "an object"],
+    ["a number", 42, "a number"],
+    ["a boolean", true, "a boolean"],
+  ])("describes a source key given as %s by its type (%s)", (_name, key, type) => {
+    const { failures } = run({ sourceCustomerKey: key });
+    expect(failures).toHaveLength(1);
+    expect(failures[0].property).toBe("");
+    expect(failures[0].reason).toContain(`got ${type};`);
+    expect(failures[0].reason).not.toContain("42");
+    expect(failures[0].reason).not.toContain("7,7");
+  });
+});
+
+describe("check: inputs that become HTTP headers", () => {
+  const HEADERS: [string, Raw][] = [
+    ["contentType", { metadataDirective: "MERGE" }],
+    ["cacheControl", { metadataDirective: "MERGE" }],
+    ["contentDisposition", { metadataDirective: "REPLACE" }],
+    ["contentEncoding", { metadataDirective: "REPLACE" }],
+    ["contentLanguage", { metadataDirective: "MERGE" }],
+    ["websiteRedirect", {}],
+    ["copyIfMatch", {}],
+    ["copyIfNoneMatch", {}],
+  ];
+  const BAD: [string, string, string][] = [
+    ["a line feed", "/a\nb", "U+000A"],
+    ["a carriage return", "/a\rb", "U+000D"],
+    ["a NUL", "/a\0b", "U+0000"],
+    ["an escape character", "/a\x1bb", "U+001B"],
+    ["DEL", "/a\x7fb", "U+007F"],
+    ["a Latin-1 letter", "/café", "U+00E9"],
+    ["a character beyond Latin-1", "/日本", "U+65E5"],
+  ];
+
+  for (const [prop, extra] of HEADERS) {
+    it.each(BAD)(`rejects ${prop} with %s, naming the character (a tab is fine)`, (_name, value, code) => {
+      const { failures } = run({ ...extra, [prop]: value });
+      expect(failures).toHaveLength(1);
+      expect(failures[0].property).toBe(prop);
+      expect(failures[0].reason).toContain(`${JSON.stringify(value)} contains ${code}`);
+      expect(failures[0].reason).toContain("printable ASCII");
+      expect(run({ ...extra, [prop]: "/a\tb" }).failures).toEqual([]);
+    });
+
+    it(`rejects ${prop} of 10,000 characters, naming the limit and showing at most 100 of them`, () => {
+      const value = "/" + "x".repeat(9_999);
+      const { failures } = run({ ...extra, [prop]: value });
+      expect(failures).toHaveLength(1);
+      expect(failures[0].property).toBe(prop);
+      expect(failures[0].reason).toContain("10000 bytes");
+      expect(failures[0].reason).toContain("at most 2048 bytes");
+      expect(failures[0].reason).toContain("… (10000 characters)");
+      expect(failures[0].reason.length).toBeLessThan(300);
+    });
+  }
+
+  it.each([
+    ["expires", "Wed, 21 Oct 2030 07:28:00 GMT\r\nX-Evil: 1", "U+000D"],
+    ["contentType", "text/plain\u2028", "U+2028"],
+  ])("rejects %s carrying a line break character", (prop, value, code) => {
+    const { failures } = run({ metadataDirective: "REPLACE", [prop]: value });
+    expect(failures).toHaveLength(1);
+    expect(failures[0].reason).toContain(code);
+  });
+
+  it("says how to write a non-ASCII file name in contentDisposition, and accepts that form (RFC 5987)", () => {
+    const plain = 'attachment; filename="résumé.pdf"';
+    const { failures } = run({ metadataDirective: "REPLACE", contentDisposition: plain });
+    expect(failures).toHaveLength(1);
+    expect(failures[0].reason).toContain("filename*=UTF-8''");
+    const encoded = "attachment; filename*=UTF-8''r%C3%A9sum%C3%A9.pdf";
+    const ok = run({ metadataDirective: "REPLACE", contentDisposition: encoded });
+    expect(ok.failures).toEqual([]);
+    expect(ok.inputs.contentDisposition).toBe(encoded);
+  });
+
+  it.each([
+    ["a NUL", "a\0b", "U+0000"],
+    ["a carriage return", "a\rb", "U+000D"],
+    ["an emoji", "ok 👍", "U+1F44D"],
+  ])("rejects a metadata value with %s and says to encode it with encodeURIComponent", (_n, value, code) => {
+    const { failures } = run({ metadataDirective: "REPLACE", metadata: { k: value } });
+    expect(failures).toHaveLength(1);
+    expect(failures[0].property).toBe("metadata.k");
+    expect(failures[0].reason).toContain(code);
+    expect(failures[0].reason).toContain("encodeURIComponent");
+  });
+
+  it.each([["elsewhere.html"], ["ftp://host/x"], ["www.example.com/x"]])(
+    "rejects a websiteRedirect %j that does not start with /, http:// or https://",
+    (value) => {
+      const { failures } = run({ websiteRedirect: value });
+      expect(failures).toEqual([
+        {
+          property: "websiteRedirect",
+          reason: expect.stringContaining('must start with "/", "http://" or "https://"'),
+        },
+      ]);
+    },
+  );
+
+  it("rejects a websiteRedirect over 2 KB, accepting one of exactly 2 KB and each allowed start", () => {
+    const { failures } = run({ websiteRedirect: "/" + "a".repeat(2048) });
+    expect(failures).toEqual([
+      { property: "websiteRedirect", reason: expect.stringContaining("at most 2048 bytes") },
+    ]);
+    for (const ok of [
+      "/" + "a".repeat(2047),
+      "/index.html",
+      "http://example.com/",
+      "https://example.com/a?b=c",
+    ]) {
+      expect(run({ websiteRedirect: ok }).failures).toEqual([]);
+    }
+  });
+
+  it("rejects headers that together pass what an 8 KB request header leaves, on the largest one", () => {
+    const { failures } = run({
+      metadataDirective: "REPLACE",
+      contentType: "t/" + "a".repeat(1900),
+      cacheControl: "c" + "b".repeat(2000),
+      contentDisposition: "d" + "c".repeat(1500),
+      contentLanguage: "e" + "d".repeat(1000),
+    });
+    expect(failures).toHaveLength(1);
+    expect(failures[0].property).toBe("cacheControl");
+    expect(failures[0].reason).toContain("S3 limits a request's headers to 8 KB");
+    expect(failures[0].reason).toContain("6144 bytes");
+  });
+
+  it("counts the copy source and the tags in the header budget", () => {
+    const key = "é".repeat(512); // 1024 bytes, 3072 once percent-encoded in x-amz-copy-source
+    const { failures } = run({
+      source: `src-bucket/${key}`,
+      metadataDirective: "REPLACE",
+      metadata: { m: "v".repeat(2000) },
+      cacheControl: "c".repeat(1000),
+      taggingDirective: "REPLACE",
+      tags: { t: "ü".repeat(100) },
+    });
+    expect(failures).toEqual([{ property: "source", reason: expect.stringContaining("8 KB") }]);
+    expect(failures[0].reason).toMatch(/source 3\d{3}, metadata 20\d\d, cacheControl 10\d\d, tags \d+/);
+  });
+});
+
+describe("check: tags follow S3's tag rules", () => {
+  const tagged = (tags: Raw) => run({ taggingDirective: "REPLACE", tags });
+
+  it.each([
+    [{ "aws:owner": "me" }, "tags.aws:owner", 'starts with "aws:"'],
+    [{ "AWS:Owner": "me" }, "tags.AWS:Owner", 'starts with "aws:"'],
+    [{ "a*b": "v" }, "tags.a*b", "contains U+002A"],
+    [{ "k#": "v" }, "tags.k#", "contains U+0023"],
+    [{ k: "semi;colon" }, "tags.k", "contains U+003B"],
+    [{ k: "line\nbreak" }, "tags.k", "contains U+000A"],
+    [{ k: 'quote"' }, "tags.k", "contains U+0022"],
+  ])("rejects %j", (tags, property, fragment) => {
+    const { failures } = tagged(tags);
+    expect(failures).toHaveLength(1);
+    expect(failures[0].property).toBe(property);
+    expect(failures[0].reason).toContain(fragment);
+    if (fragment.startsWith("contains")) expect(failures[0].reason).toContain("+ - = . _ : / @");
+  });
+
+  it("accepts Unicode letters (counted in characters, not UTF-16 units), spaces, + - = . _ : / @ and empty values", () => {
+    const tags = { "Kostenstelle Ü": "Zürich 日本 + - = . _ : / @", "team.name": "", "app:tier": "1" };
+    const { inputs, failures } = tagged(tags);
+    expect(failures).toEqual([]);
+    expect(inputs.tags).toEqual(tags);
+    const letter = "\u{20000}"; // a CJK letter outside the BMP: two UTF-16 units
+    expect(tagged({ [letter.repeat(128)]: "v" }).failures).toEqual([]);
+    expect(tagged({ [letter.repeat(129)]: "v" }).failures).toHaveLength(1);
+  });
+});
+
+describe("check: null is absent, everywhere", () => {
+  it("drops null inputs instead of passing them on, and still writes the defaults", () => {
+    const { inputs, failures } = run({
+      storageClass: null,
+      partSize: null,
+      concurrency: null,
+      copyIfMatch: null,
+      kmsKeyId: null,
+      customerKey: null,
+      metadataDirective: null,
+      taggingDirective: null,
+      metadata: null,
+      tags: null,
+      restoreArchivedSource: null,
+      objectLockMode: null,
+    });
+    expect(failures).toEqual([]);
+    expect(inputs).toEqual({ ...BASE, metadataDirective: "COPY", taggingDirective: "COPY" });
+    expect(run({ source: null }).failures).toEqual([{ property: "source", reason: "is required" }]);
+  });
+
+  it("drops null entries of maps and null fields of objects", () => {
+    const { inputs, failures } = run({
+      metadataDirective: "REPLACE",
+      metadata: { a: "1", b: null },
+      taggingDirective: "REPLACE",
+      tags: { t: null, u: "2" },
+      restoreArchivedSource: { days: null, tier: "Bulk" },
+    });
+    expect(failures).toEqual([]);
+    expect(inputs.metadata).toEqual({ a: "1" });
+    expect(inputs.tags).toEqual({ u: "2" });
+    expect(inputs.restoreArchivedSource).toEqual({ tier: "Bulk" });
+    expect(JSON.stringify(inputs)).not.toContain("null");
+  });
+});
+
+describe("check: user keys that are also names on Object.prototype", () => {
+  it("keeps metadata keys such as constructor and toString as ordinary keys", () => {
+    const keys = ["constructor", "toString", "hasOwnProperty", "valueOf", "isPrototypeOf"];
+    const { inputs, failures } = run({
+      metadataDirective: "REPLACE",
+      metadata: Object.fromEntries(keys.map((k) => [k, `${k}-value`])),
+    });
+    expect(failures).toEqual([]);
+    expect(Object.entries(inputs.metadata!)).toEqual(keys.map((k) => [k.toLowerCase(), `${k}-value`]));
+  });
+
+  it.each([
+    ["metadata", { metadataDirective: "REPLACE" }],
+    ["tags", { taggingDirective: "REPLACE" }],
+    ["kmsEncryptionContext", { kmsKeyId: "alias/k" }],
+  ])("rejects a %s key __proto__, which Pulumi's protocol cannot carry", (prop, extra) => {
+    const map = JSON.parse('{"__proto__": "x", "ok": "y"}') as Raw; // an own key, as a program could build
+    expect(Object.keys(map)).toContain("__proto__");
+    const { failures } = run({ ...extra, [prop]: map });
+    expect(failures).toEqual([
+      {
+        property: `${prop}.__proto__`,
+        reason: expect.stringContaining(
+          `key "__proto__" cannot be used: Pulumi's dynamic-provider protocol drops it`,
+        ),
+      },
+    ]);
+  });
+});
+
+describe("check: misspelled or unknown inputs", () => {
+  it.each([
+    ["storage_class", "storageClass"],
+    ["serverSideEncyption", "serverSideEncryption"],
+    ["metaData", "metadata"],
+    ["kmsKeyID", "kmsKeyId"],
+    ["content-type", "contentType"],
+    ["CacheControl", "cacheControl"],
+    ["customer_key", "customerKey"],
+    ["sourceCustomerkey", "sourceCustomerKey"],
+    ["partsize", "partSize"],
+    ["taggingDirectve", "taggingDirective"],
+  ])("reports %j at the whole resource and suggests %j, without its value", (name, near) => {
+    const secretish = "s3cr3t-" + RAW_KEY;
+    const { failures } = run({ [name]: secretish });
+    expect(failures).toEqual([
+      {
+        property: "",
+        reason: `"${name}" is not an input of ObjectCopy, so it would be ignored; did you mean "${near}"? (its value is not shown: it could be a secret)`,
+      },
+    ]);
+  });
+
+  it("names the README when nothing is close", () => {
+    const { failures } = run({ frobnicate: 1 });
+    expect(failures).toEqual([
+      { property: "", reason: expect.stringContaining("see the inputs table in the README") },
+    ]);
+  });
+
+  it("reports only the misspelled input: never __provider, nor a misspelling that is null or undefined", () => {
+    const { inputs, failures } = run({
+      __provider: "exports.handler = ...",
+      storage_class: "GLACIER",
+      metaData: null,
+      kmsKeyID: undefined,
+    });
+    expect(failures).toEqual([
+      { property: "", reason: expect.stringContaining('"storage_class" is not an input') },
+    ]);
+    expect((inputs as unknown as Raw).__provider).toBe("exports.handler = ...");
+  });
+});
+
+describe("check: an empty string is never a value", () => {
+  it('rejects kmsKeyId "" and says to omit it for the AWS-managed key', () => {
+    const { failures } = run({ kmsKeyId: "" });
+    expect(failures).toEqual([
+      {
+        property: "kmsKeyId",
+        reason: `is an empty string; omit it to use the AWS-managed key "aws/s3" (with serverSideEncryption "aws:kms")`,
+      },
+    ]);
+  });
+
+  it.each([
+    ["contentType", { metadataDirective: "MERGE" }],
+    ["cacheControl", { metadataDirective: "REPLACE" }],
+    ["expires", { metadataDirective: "MERGE" }],
+    ["websiteRedirect", {}],
+    ["region", {}],
+    ["sourceRegion", {}],
+    ["endpoint", {}],
+    ["expectedBucketOwner", {}],
+    ["copyIfMatch", {}],
+    ["copyIfModifiedSince", {}],
+    ["objectLockRetainUntilDate", { objectLockMode: "GOVERNANCE" }],
+  ])('rejects %s "" as empty, saying what omitting it means', (prop, extra) => {
+    const { failures } = run({ ...extra, [prop]: "" });
+    expect(failures).toEqual([
+      { property: prop, reason: expect.stringMatching(/^is an empty string; omit it to /) },
+    ]);
+  });
+
+  it("rejects an empty metadata value", () => {
+    const { failures } = run({ metadataDirective: "REPLACE", metadata: { k: "" } });
+    expect(failures).toEqual([
+      { property: "metadata.k", reason: expect.stringContaining("is an empty string") },
+    ]);
+  });
+});
+
+describe("check: header whitespace is normalized the way S3 stores it", () => {
+  it.each([
+    ["contentType", "   "],
+    ["cacheControl", "\t"],
+    ["contentLanguage", " \t "],
+  ])("rejects a whitespace-only %s", (prop, value) => {
+    const { failures } = run({ metadataDirective: "MERGE", [prop]: value });
+    expect(failures).toEqual([
+      { property: prop, reason: expect.stringContaining("is only whitespace, which HTTP drops") },
+    ]);
+  });
+
+  it("rejects a whitespace-only metadata value", () => {
+    const { failures } = run({ metadataDirective: "MERGE", metadata: { k: "  " } });
+    expect(failures).toEqual([
+      { property: "metadata.k", reason: expect.stringContaining("only whitespace") },
+    ]);
+  });
+
+  it("trims leading and trailing spaces and tabs, keeping inner ones", () => {
+    const { inputs, failures } = run({
+      metadataDirective: "REPLACE",
+      contentType: "  text/plain; charset=utf-8 ",
+      cacheControl: "\tmax-age=60,  public\t",
+      websiteRedirect: " /next.html",
+      copyIfMatch: ' "etag" ',
+      metadata: { owner: "  Team A  ", plain: "x" },
+    });
+    expect(failures).toEqual([]);
+    expect(inputs).toMatchObject({
+      contentType: "text/plain; charset=utf-8",
+      cacheControl: "max-age=60,  public",
+      websiteRedirect: "/next.html",
+      copyIfMatch: '"etag"',
+      metadata: { owner: "Team A", plain: "x" },
+    });
+  });
+});
+
+describe("check: echoed values", () => {
+  it.each([
+    [NaN, "NaN is out of range"],
+    [Infinity, "Infinity is out of range"],
+    [-Infinity, "-Infinity is out of range"],
+  ])("shows %s as itself, not as null", (value, fragment) => {
+    const { failures } = run({ partSize: value });
+    expect(failures).toEqual([{ property: "partSize", reason: expect.stringContaining(fragment) }]);
+  });
+
+  it.each([
+    ["bucket", { bucket: "A".repeat(10_000) }],
+    ["source", { source: "b".repeat(10_000) }],
+    ["storageClass", { storageClass: "S".repeat(10_000) }],
+    ["region", { region: "r".repeat(10_000) }],
+    ["tags.k", { taggingDirective: "REPLACE", tags: { k: "v;".repeat(100) } }],
+  ])("caps a long bad %s at 100 characters and gives its length", (property, extra) => {
+    const { failures } = run(extra);
+    expect(failures).toHaveLength(1);
+    expect(failures[0].property).toBe(property);
+    expect(failures[0].reason).toMatch(/… \(\d+ characters\)/);
+    expect(failures[0].reason.length).toBeLessThan(400);
   });
 });

@@ -1,0 +1,29 @@
+// The rules check runs, as tables: primitives (one value), per-resource property tables, cross-
+// property rules, and the runner. A resource is a ResourceRules: its name, its table, its cross
+// rules and the names it passes through.
+import { OBSERVED_OUTPUTS } from "../types";
+import { OBJECT_COPY_CROSS_RULES } from "./cross";
+import { OBJECT_COPY_PROPERTIES } from "./properties";
+import type { ResourceRules } from "./types";
+
+/** The serialized provider the dynamic-provider server puts into every request. */
+export const PROVIDER_KEY = "__provider";
+
+export const OBJECT_COPY_RULES: ResourceRules = {
+  resource: "ObjectCopy",
+  properties: OBJECT_COPY_PROPERTIES,
+  cross: OBJECT_COPY_CROSS_RULES,
+  // The resource class declares its outputs as undefined inputs; should the engine ever send one,
+  // it is not a misspelled input.
+  passThrough: [PROVIDER_KEY, ...OBSERVED_OUTPUTS, "drift", "sourceCustomerKeyMd5"],
+};
+
+export { runRules, withoutSecrets, type RunResult } from "./runner";
+export { PER_OBJECT_PROPERTIES, OBJECT_COPY_PROPERTIES } from "./properties";
+export { PER_OBJECT_CROSS_RULES, OBJECT_COPY_CROSS_RULES } from "./cross";
+export { isUnknown, isAbsent, isKnown } from "./primitives";
+export { bucketNameProblem } from "./values";
+export { SECRET_PROPERTIES, SECRET_FAILURE_PATH } from "./secrets";
+export { nearestName } from "./unknown-properties";
+export { show, typeName } from "./show";
+export type * from "./types";
