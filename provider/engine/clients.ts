@@ -1,12 +1,22 @@
 import { KMSClient } from "@aws-sdk/client-kms";
-import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  HeadBucketCommand,
+  S3Client,
+  type S3ClientConfig,
+  UploadPartCopyCommand,
+} from "@aws-sdk/client-s3";
 
+import { ABORT_MAX_ATTEMPTS, CONTROL_SOCKETS, MAX_SINGLE_COPY_BYTES } from "./constants";
 import { providerSettings } from "./settings";
+import { Slots } from "./slots";
+import { copyTimeoutMs, socketTimeoutMs, type Timeouts, timeouts } from "./timeouts";
 import type { CopyInputs } from "./types";
 
 /** Fallback when neither the resource, the stack config nor the environment names a region. */
 export const DEFAULT_REGION = "us-east-1";
-/** Sockets per client; multipart copies raise it to their concurrency so parts never queue. */
+/** Part sockets per client; multipart copies raise it to their concurrency so parts never queue. */
 const BASE_MAX_SOCKETS = 50;
 
 type Connection = Pick<CopyInputs, "region" | "endpoint" | "forcePathStyle">;
@@ -31,6 +41,55 @@ function customEndpointConfigured(endpoint: string | undefined): boolean {
 const s3Clients = new Map<string, S3Client>();
 const kmsClients = new Map<string, KMSClient>();
 
+/**
+ * The timeout a request gets when its caller names none: copies by their bytes (a CopyObject, whose
+ * size the request does not carry, as the largest one), Complete its own; everything else the
+ * client's requestTimeout.
+ */
+export function defaultRequestTimeout(command: unknown, t: Timeouts = timeouts()): number | undefined {
+  if (command instanceof UploadPartCopyCommand) {
+    const m = /^bytes=(\d+)-(\d+)$/.exec(command.input.CopySourceRange ?? "");
+    return copyTimeoutMs(m ? Number(m[2]) - Number(m[1]) + 1 : MAX_SINGLE_COPY_BYTES, t);
+  }
+  if (command instanceof CopyObjectCommand) return copyTimeoutMs(MAX_SINGLE_COPY_BYTES, t);
+  if (command instanceof CompleteMultipartUploadCommand) return t.completeMs;
+  return undefined;
+}
+
+type SendOptions = { requestTimeout?: number; abortSignal?: AbortSignal };
+
+/** An S3Client whose requests cannot wait forever: each gets the timeout its operation needs. */
+class S3ClientWithTimeouts extends S3Client {
+  // One untyped signature stands in for send's overloads; it only adds a default option.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  override send(command: any, options?: any, cb?: any): any {
+    if (typeof options === "function") return super.send(command, options);
+    const requestTimeout =
+      (options as SendOptions | undefined)?.requestTimeout ?? defaultRequestTimeout(command);
+    return super.send(command, requestTimeout ? { ...options, requestTimeout } : options, cb);
+  }
+}
+
+/**
+ * Connection and request timeouts for a client's handler. `throwOnRequestTimeout` matters: without
+ * it @smithy/node-http-handler 4.x only logs a warning when requestTimeout passes, and the request
+ * goes on waiting.
+ */
+function timedHandler(sockets: number, t: Timeouts) {
+  return {
+    connectionTimeout: t.connectMs,
+    requestTimeout: t.requestMs,
+    throwOnRequestTimeout: true,
+    socketTimeout: socketTimeoutMs(t),
+    httpAgent: { maxSockets: sockets, keepAlive: true },
+    httpsAgent: { maxSockets: sockets, keepAlive: true },
+  };
+}
+
+// Per pooled client: the part slots that mirror its sockets, and how to build its abort twin.
+const partSlotsOf = new WeakMap<S3Client, Slots>();
+const abortTwinOf = new WeakMap<S3Client, { config: S3ClientConfig; client?: S3Client }>();
+
 export function s3Client(conn: Connection, region: string, maxSockets = BASE_MAX_SOCKETS): S3Client {
   // S3-compatible servers on a custom endpoint rarely resolve virtual-hosted bucket names.
   const forcePathStyle = conn.forcePathStyle ?? customEndpointConfigured(conn.endpoint);
@@ -38,14 +97,19 @@ export function s3Client(conn: Connection, region: string, maxSockets = BASE_MAX
   const cacheKey = JSON.stringify([region, conn.endpoint, forcePathStyle, sockets]);
   let client = s3Clients.get(cacheKey);
   if (!client) {
-    client = new S3Client({
-      region,
-      endpoint: conn.endpoint,
-      forcePathStyle,
-      followRegionRedirects: true,
-      requestHandler: {
-        httpAgent: { maxSockets: sockets, keepAlive: true },
-        httpsAgent: { maxSockets: sockets, keepAlive: true },
+    const t = timeouts();
+    const base = { region, endpoint: conn.endpoint, forcePathStyle, followRegionRedirects: true };
+    // Parts may take `sockets` sockets and no more (partSlots); the rest serve everything else.
+    client = new S3ClientWithTimeouts({
+      ...base,
+      requestHandler: timedHandler(sockets + CONTROL_SOCKETS, t),
+    });
+    partSlotsOf.set(client, new Slots(sockets));
+    abortTwinOf.set(client, {
+      config: {
+        ...base,
+        maxAttempts: ABORT_MAX_ATTEMPTS,
+        requestHandler: timedHandler(BASE_MAX_SOCKETS, t),
       },
     });
     s3Clients.set(cacheKey, client);
@@ -53,10 +117,32 @@ export function s3Client(conn: Connection, region: string, maxSockets = BASE_MAX
   return client;
 }
 
+/**
+ * Slots for the parts of every multipart copy on this client together: many copies in one process
+ * share a client, and a part waiting for a socket inside the agent would time out without being sent.
+ * Undefined for a client not made by s3Client.
+ */
+export function partSlots(client: S3Client): Slots | undefined {
+  return partSlotsOf.get(client);
+}
+
+/**
+ * The client that sends AbortMultipartUpload for uploads made through `client`: same endpoint and
+ * region, its own sockets, so an abort never queues behind parts that fill the pool, and more
+ * retries, because an abort that fails leaves parts billed. A client not made by s3Client is its
+ * own.
+ */
+export function abortClientFor(client: S3Client): S3Client {
+  const twin = abortTwinOf.get(client);
+  if (!twin) return client;
+  twin.client ??= new S3ClientWithTimeouts(twin.config);
+  return twin.client;
+}
+
 export function kmsClient(region: string): KMSClient {
   let client = kmsClients.get(region);
   if (!client) {
-    client = new KMSClient({ region });
+    client = new KMSClient({ region, requestHandler: timedHandler(BASE_MAX_SOCKETS, timeouts()) });
     kmsClients.set(region, client);
   }
   return client;

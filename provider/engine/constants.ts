@@ -53,6 +53,42 @@ export const PROGRESS_INTERVAL_MS = 5_000;
 /** How often a restore of an archived source is polled while waiting. */
 export const RESTORE_POLL_MS = 30_000;
 
+// Timeouts (README "Timeouts and cancels"). The SDK has none by default, so a held or half-open
+// connection would stall a copy forever. Each can be overridden by PULUMI_S3_COPY_TIMEOUTS.
+
+/** Opening a TCP (and TLS) connection: S3 accepts in milliseconds; longer means the path is down. */
+export const CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * Until the answer's headers arrive, for every request that moves no data (HEAD, tagging, Create,
+ * List, Abort, Delete, KMS): S3 answers those in well under a second; 30 s leaves room for a slow
+ * server or a long pause in this process, and the SDK retries a request that runs out of it.
+ */
+export const REQUEST_TIMEOUT_MS = 30_000;
+/** The fixed part of a copy request's timeout (CopyObject, UploadPartCopy), before the bytes count. */
+export const COPY_TIMEOUT_FLOOR_MS = 60_000;
+/**
+ * The slowest rate a healthy copy request may run at; a copy's timeout is the floor plus its bytes
+ * at this rate. One CopyObject moves about 60-70 MiB/s on S3, so this is over 15x slack: 64 MiB
+ * parts get 76 s, a 5 GiB part or CopyObject about 22 minutes.
+ */
+export const COPY_MIN_BYTES_PER_SECOND = 4 * MiB;
+/** CompleteMultipartUpload: S3 documents that it can take several minutes for a large upload. */
+export const COMPLETE_TIMEOUT_MS = 10 * 60_000;
+/** Sockets each pooled client keeps beyond its part slots, so HEAD, Create and Complete never wait for parts. */
+export const CONTROL_SOCKETS = 8;
+/** Attempts the SDK makes for an AbortMultipartUpload (its default is 3): a leftover upload bills. */
+export const ABORT_MAX_ATTEMPTS = 5;
+/**
+ * After SIGINT/SIGTERM, how long the process waits for open multipart uploads to be aborted before
+ * it lets the signal end it anyway (an upload still open then is aborted by the next up on its key).
+ */
+export const CANCEL_GRACE_MS = 20_000;
+/**
+ * Slack around "now" when matching an upload's Initiated time to a CreateMultipartUpload this
+ * process sent: S3 reports it to the second, and its clock may differ from ours.
+ */
+export const INITIATED_MARGIN_MS = 5_000;
+
 /** The string the Pulumi engine sends for a value that is not known yet (during preview). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 

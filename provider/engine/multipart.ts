@@ -11,15 +11,23 @@ import {
   type UploadPartCopyCommandInput,
 } from "@aws-sdk/client-s3";
 
-import { MAX_PART_ATTEMPTS } from "./constants";
+import { type CancelRegistry, type CancelScope, type CancelSignal, processCancels } from "./cancel";
+import { abortClientFor, partSlots } from "./clients";
+import { INITIATED_MARGIN_MS, MAX_PART_ATTEMPTS } from "./constants";
 import { awsErrorCode, httpStatus, ObjectCopyError, wrapAwsError } from "./errors";
 import { partRange, type PartPlan } from "./plan";
+import { copyTimeoutMs, isTimeout, timeoutError, timeouts } from "./timeouts";
 
 /** What every UploadPartCopy repeats: source, pins, keys, owners. Part number and range are added per part. */
 export type PartTemplate = Omit<UploadPartCopyCommandInput, "PartNumber" | "CopySourceRange" | "UploadId">;
 
 export interface MultipartCopyRequest {
   client: S3Client;
+  /**
+   * Sends AbortMultipartUpload and the clean-up after a lost Create answer. Defaults to the
+   * client's abort twin (clients.ts), which parts cannot crowd out.
+   */
+  abortClient?: S3Client;
   create: CreateMultipartUploadCommandInput;
   part: PartTemplate;
   plan: PartPlan;
@@ -29,6 +37,8 @@ export interface MultipartCopyRequest {
   onPart?: (done: { parts: number; bytes: number }) => void;
   /** Base delay between part attempts; tests shorten it. */
   retryDelayMs?: number;
+  /** Where SIGINT/SIGTERM reach this copy; tests pass their own registry. */
+  cancels?: CancelRegistry;
 }
 
 export interface MultipartCopyResult {
@@ -47,6 +57,8 @@ const FINAL_CODES = new Set([
   "InvalidArgument",
   "InvalidObjectState",
   "InvalidRange",
+  // A request this process gave up on (a signal): repeating it is the opposite of what was asked.
+  "AbortError",
 ]);
 
 export function isRetryable(err: unknown): boolean {
@@ -64,54 +76,69 @@ export function isRetryable(err: unknown): boolean {
   );
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Waits `ms`, or less if the signal aborts first (the caller checks which). */
+const pause = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(t);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+
+const wrap = (operation: string, target: string, err: unknown) =>
+  isTimeout(err) ? timeoutError(operation, target, err) : wrapAwsError(operation, target, err);
+
+function cancelledError(signal: CancelSignal, target: string, uploadAborted: boolean | undefined) {
+  const what =
+    uploadAborted === undefined
+      ? " before its multipart upload was created; nothing was written"
+      : uploadAborted
+        ? "; its multipart upload was aborted and nothing was written"
+        : "; aborting its multipart upload failed, so the next up on this key aborts it";
+  return new ObjectCopyError("COPY_CANCELLED", `${signal} arrived while copying to ${target}${what}`);
+}
 
 /**
  * CreateMultipartUpload, UploadPartCopy for every part with `concurrency` in flight, then
  * CompleteMultipartUpload. Any failure (a part out of retries, a 412 because the source changed,
- * SIGINT/SIGTERM) aborts the upload so no parts are left to be billed.
+ * SIGINT/SIGTERM) aborts the upload so no parts are left to be billed. On a signal no part starts,
+ * the parts in flight are given up, the abort goes out on its own sockets, and the process's
+ * handler (cancel.ts) waits for it before the signal ends the process.
  */
 export async function multipartCopy(req: MultipartCopyRequest): Promise<MultipartCopyResult> {
-  const { client } = req;
   const target = `s3://${req.create.Bucket}/${req.create.Key}`;
-  let uploadId: string;
+  const scope = (req.cancels ?? processCancels).openScope(`CreateMultipartUpload for ${target}`);
   try {
-    const created = await client.send(new CreateMultipartUploadCommand(req.create));
-    if (!created.UploadId) throw new Error("no UploadId in the response");
-    uploadId = created.UploadId;
-  } catch (err) {
-    throw wrapAwsError("CreateMultipartUpload", target, err);
+    return await copyInScope(req, scope, target);
+  } finally {
+    scope.close();
   }
+}
 
+async function copyInScope(
+  req: MultipartCopyRequest,
+  scope: CancelScope,
+  target: string,
+): Promise<MultipartCopyResult> {
+  const { client } = req;
+  const aborter = req.abortClient ?? abortClientFor(client);
+  if (scope.cancelledBy) throw cancelledError(scope.cancelledBy, target, undefined);
+
+  // Create is never given up on a signal: the upload may exist before its answer arrives, and
+  // only the answer says which id to abort.
+  const { uploadId, strays } = await createUpload(req, aborter, target);
   req.onCreated?.(uploadId);
-
-  const abort = async () => {
-    await client
-      .send(
-        new AbortMultipartUploadCommand({
-          Bucket: req.create.Bucket,
-          Key: req.create.Key,
-          UploadId: uploadId,
-          ExpectedBucketOwner: req.create.ExpectedBucketOwner,
-          RequestPayer: req.create.RequestPayer,
-        }),
-      )
-      .catch(() => undefined);
-  };
-  const onSignal = (signal: NodeJS.Signals) => {
-    // Abort before dying, then let the signal do what it would have done.
-    void abort().finally(() => {
-      process.removeListener("SIGINT", onSignal);
-      process.removeListener("SIGTERM", onSignal);
-      process.kill(process.pid, signal);
-    });
-  };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  scope.describe(`AbortMultipartUpload of ${uploadId} on ${target}`);
 
   try {
-    const parts = await copyParts(req, uploadId);
+    if (scope.cancelledBy) throw cancelledError(scope.cancelledBy, target, true);
+    const parts = await copyParts(req, uploadId, scope);
+    if (scope.cancelledBy) throw cancelledError(scope.cancelledBy, target, true);
     try {
+      // Not given up on a signal either: S3 may finish assembling the object regardless.
       const output = await client.send(
         new CompleteMultipartUploadCommand({
           Bucket: req.create.Bucket,
@@ -124,54 +151,196 @@ export async function multipartCopy(req: MultipartCopyRequest): Promise<Multipar
           SSECustomerKey: req.create.SSECustomerKey,
           SSECustomerKeyMD5: req.create.SSECustomerKeyMD5,
         }),
+        { requestTimeout: timeouts().completeMs },
       );
       return { output, uploadId };
     } catch (err) {
-      throw wrapAwsError("CompleteMultipartUpload", target, err);
+      throw wrap("CompleteMultipartUpload", target, err);
     }
   } catch (err) {
-    await abort();
+    const aborted = await abortUpload(aborter, req.create, uploadId, target);
+    if (scope.cancelledBy) throw cancelledError(scope.cancelledBy, target, aborted);
     throw err;
   } finally {
-    process.removeListener("SIGINT", onSignal);
-    process.removeListener("SIGTERM", onSignal);
+    await strays;
   }
 }
 
-async function copyParts(req: MultipartCopyRequest, uploadId: string): Promise<CompletedPart[]> {
+/**
+ * CreateMultipartUpload. When its answer was lost (a reset or timeout after S3 acted), the SDK's
+ * retry opens a second upload and the first stays open, unseen; after a Create that took more than
+ * one attempt, or failed in a way that may have reached S3, the uploads on this key that began
+ * while it ran, other than the one it returned, are aborted. That runs beside the copy.
+ */
+async function createUpload(
+  req: MultipartCopyRequest,
+  aborter: S3Client,
+  target: string,
+): Promise<{ uploadId: string; strays: Promise<void> }> {
+  const sentAt = Date.now();
+  let created;
+  try {
+    created = await req.client.send(new CreateMultipartUploadCommand(req.create));
+  } catch (err) {
+    if (isRetryable(err)) await abortStrays(req, aborter, { sentAt, answeredAt: Date.now() }, target);
+    throw wrap("CreateMultipartUpload", target, err);
+  }
+  if (!created.UploadId) {
+    throw wrapAwsError("CreateMultipartUpload", target, new Error("no UploadId in the response"));
+  }
+  const retried = (created.$metadata?.attempts ?? 1) > 1;
+  const window = { sentAt, answeredAt: Date.now(), own: created.UploadId };
+  return {
+    uploadId: created.UploadId,
+    strays: retried ? abortStrays(req, aborter, window, target) : Promise.resolve(),
+  };
+}
+
+/** Uploads on exactly this key: id and when S3 says it began. */
+async function uploadsOnKey(
+  aborter: S3Client,
+  create: CreateMultipartUploadCommandInput,
+): Promise<{ id: string; at?: number }[]> {
+  const { Bucket, Key, ExpectedBucketOwner, RequestPayer } = create;
+  const found: { id: string; at?: number }[] = [];
+  let keyMarker: string | undefined;
+  let uploadIdMarker: string | undefined;
+  do {
+    const page = await aborter.send(
+      new ListMultipartUploadsCommand({
+        Bucket,
+        Prefix: Key,
+        KeyMarker: keyMarker,
+        UploadIdMarker: uploadIdMarker,
+        ExpectedBucketOwner,
+        RequestPayer,
+      }),
+    );
+    for (const u of page?.Uploads ?? []) {
+      if (u.Key === Key && u.UploadId) found.push({ id: u.UploadId, at: u.Initiated?.getTime() });
+    }
+    keyMarker = page?.IsTruncated ? page.NextKeyMarker : undefined;
+    uploadIdMarker = page?.IsTruncated ? page.NextUploadIdMarker : undefined;
+  } while (keyMarker);
+  return found;
+}
+
+/**
+ * Aborts the uploads a Create's lost attempts opened: those on its key that S3 began within the
+ * time the Create ran. The window is read on S3's clock where possible, around our own upload's
+ * Initiated (a lost attempt began at most the Create's duration before it); with no upload of ours
+ * to measure against, on our clock corrected by the SDK's skew estimate.
+ */
+async function abortStrays(
+  req: MultipartCopyRequest,
+  aborter: S3Client,
+  window: { sentAt: number; answeredAt: number; own?: string },
+  target: string,
+): Promise<void> {
+  let aborted = 0;
+  try {
+    const uploads = await uploadsOnKey(aborter, req.create);
+    const ownAt = uploads.find((u) => u.id === window.own)?.at;
+    const skew = (req.client.config as { systemClockOffset?: number }).systemClockOffset ?? 0;
+    const [from, until] =
+      ownAt !== undefined
+        ? [ownAt - (window.answeredAt - window.sentAt), ownAt]
+        : [window.sentAt + skew, window.answeredAt + skew];
+    for (const u of uploads) {
+      if (u.id === window.own || u.at === undefined) continue;
+      if (u.at < from - INITIATED_MARGIN_MS || u.at > until + INITIATED_MARGIN_MS) continue;
+      if (await abortUpload(aborter, req.create, u.id, target)) aborted += 1;
+    }
+  } catch (err) {
+    console.error(
+      `could not look for uploads a lost CreateMultipartUpload answer left on ${target}: ${awsErrorCode(err)}; ` +
+        `the next up on this key aborts them`,
+    );
+  }
+  if (aborted)
+    console.log(
+      `aborted ${aborted} multipart upload(s) a lost CreateMultipartUpload answer left on ${target}`,
+    );
+}
+
+/** Aborts one upload; true when it is gone (already gone counts). Never throws: it runs on error paths. */
+async function abortUpload(
+  aborter: S3Client,
+  create: CreateMultipartUploadCommandInput,
+  uploadId: string,
+  target: string,
+): Promise<boolean> {
+  try {
+    await aborter.send(
+      new AbortMultipartUploadCommand({
+        Bucket: create.Bucket,
+        Key: create.Key,
+        UploadId: uploadId,
+        ExpectedBucketOwner: create.ExpectedBucketOwner,
+        RequestPayer: create.RequestPayer,
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (awsErrorCode(err) === "NoSuchUpload") return true;
+    console.error(
+      `could not abort multipart upload ${uploadId} on ${target} (${awsErrorCode(err)}); its parts are billed ` +
+        `until it is aborted: the next up on this key does that, or run aws s3api abort-multipart-upload ` +
+        `--bucket ${create.Bucket} --key ${create.Key} --upload-id ${uploadId}`,
+    );
+    return false;
+  }
+}
+
+async function copyParts(
+  req: MultipartCopyRequest,
+  uploadId: string,
+  scope: CancelScope,
+): Promise<CompletedPart[]> {
   const { plan } = req;
+  const slots = partSlots(req.client);
   const parts: CompletedPart[] = new Array(plan.partCount);
   let next = 1;
   let failed: unknown;
   let partsDone = 0;
   let bytesDone = 0;
+  const stop = () => failed !== undefined || scope.signal.aborted;
 
   const worker = async () => {
-    while (failed === undefined && next <= plan.partCount) {
+    while (!stop() && next <= plan.partCount) {
       const range = partRange(plan, next++);
+      let release = () => {};
       try {
-        const out = await copyOnePart(req, uploadId, range.partNumber, `bytes=${range.first}-${range.last}`);
+        if (slots) release = await slots.acquire(scope.signal);
+        if (stop()) break;
+        const out = await copyOnePart(req, uploadId, range, scope.signal);
         parts[range.partNumber - 1] = { PartNumber: range.partNumber, ...out };
         partsDone += 1;
         bytesDone += range.last - range.first + 1;
         req.onPart?.({ parts: partsDone, bytes: bytesDone });
       } catch (err) {
         failed ??= err;
+      } finally {
+        release();
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(req.concurrency, plan.partCount) }, worker));
   if (failed !== undefined) throw failed;
+  if (scope.signal.aborted) throw scope.signal.reason;
   return parts;
 }
 
 async function copyOnePart(
   req: MultipartCopyRequest,
   uploadId: string,
-  partNumber: number,
-  range: string,
+  range: { partNumber: number; first: number; last: number },
+  signal: AbortSignal,
 ): Promise<Omit<CompletedPart, "PartNumber">> {
-  const target = `s3://${req.create.Bucket}/${req.create.Key} part ${partNumber} (${range})`;
+  const { partNumber } = range;
+  const bytes = `bytes=${range.first}-${range.last}`;
+  const target = `s3://${req.create.Bucket}/${req.create.Key} part ${partNumber} (${bytes})`;
+  let requests = 0;
   for (let attempt = 1; ; attempt++) {
     try {
       const out = await req.client.send(
@@ -179,8 +348,9 @@ async function copyOnePart(
           ...req.part,
           UploadId: uploadId,
           PartNumber: partNumber,
-          CopySourceRange: range,
+          CopySourceRange: bytes,
         }),
+        { abortSignal: signal, requestTimeout: copyTimeoutMs(range.last - range.first + 1) },
       );
       const r = out.CopyPartResult;
       if (!r?.ETag)
@@ -194,6 +364,8 @@ async function copyOnePart(
         ChecksumSHA256: r.ChecksumSHA256,
       };
     } catch (err) {
+      if (signal.aborted) throw err;
+      requests += (err as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
       if (awsErrorCode(err) === "PreconditionFailed") {
         throw new ObjectCopyError(
           "SOURCE_CHANGED_DURING_COPY",
@@ -201,13 +373,20 @@ async function copyOnePart(
             `the upload was aborted and nothing was written; run up again to copy the new source`,
         );
       }
-      if (!isRetryable(err) || attempt >= MAX_PART_ATTEMPTS) throw partFailure(req, target, err);
-      await sleep((req.retryDelayMs ?? 200) * 2 ** (attempt - 1));
+      if (!isRetryable(err) || attempt >= MAX_PART_ATTEMPTS) throw partFailure(req, target, err, requests);
+      await pause((req.retryDelayMs ?? 200) * 2 ** (attempt - 1), signal);
+      if (signal.aborted) throw signal.reason;
     }
   }
 }
 
-function partFailure(req: MultipartCopyRequest, target: string, err: unknown): ObjectCopyError {
+function partFailure(
+  req: MultipartCopyRequest,
+  target: string,
+  err: unknown,
+  requests: number,
+): ObjectCopyError {
+  if (isTimeout(err)) return timeoutError("UploadPartCopy", target, err, requests);
   const wrapped = wrapAwsError("UploadPartCopy", target, err);
   if (req.create.ChecksumAlgorithm && /checksum/i.test(wrapped.message)) {
     // S3 checksums copied parts itself; some S3-compatible servers expect the client to, and cannot.
@@ -253,9 +432,15 @@ export async function abortStaleUploads(
     for (const u of page.Uploads ?? []) {
       if (u.Key !== key || !u.UploadId || (u.Initiated && u.Initiated >= startedBefore)) continue;
       if (u.UploadId === (await ownUpload)) continue;
-      await client.send(
-        new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: u.UploadId, ...owner }),
-      );
+      try {
+        await client.send(
+          new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: u.UploadId, ...owner }),
+        );
+      } catch (err) {
+        // Gone already: the clean-up after a lost Create answer may have got there first.
+        if (awsErrorCode(err) === "NoSuchUpload") continue;
+        throw err;
+      }
       aborted.push(u.UploadId);
     }
     keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;

@@ -6,7 +6,7 @@ export interface Fault {
     method: string;
     url: string;
     headers: http.IncomingHttpHeaders;
-  }): "500" | "200-error" | "hang" | undefined;
+  }): "500" | "200-error" | "hang" | "lose-answer" | "reset" | { holdMs: number } | undefined;
 }
 
 export interface FaultProxy {
@@ -21,7 +21,9 @@ const ERROR_BODY =
 
 /**
  * A pass-through HTTP proxy on 127.0.0.1 in front of a real server, failing the requests a test
- * picks: a plain 500, or S3's "200 OK with an <Error> body" that copy operations can return.
+ * picks: a plain 500, or S3's "200 OK with an <Error> body" that copy operations can return; or
+ * never answering ("hang"), answering late (`holdMs`), a reset with no answer ("reset"), or a reset
+ * after the server did the work ("lose-answer").
  */
 export function startFaultProxy(upstream: string, fault: Fault): Promise<FaultProxy> {
   const target = new URL(upstream);
@@ -34,7 +36,12 @@ export function startFaultProxy(upstream: string, fault: Fault): Promise<FaultPr
       log.push(`${entry.method} ${entry.url}`);
       const f = fault.match(entry);
       if (f === "hang") return; // never answered: the request stays in flight until the client goes away
-      if (f) {
+      if (f === "reset") {
+        // The connection dies with no answer, and the server never sees the request.
+        req.socket.destroy();
+        return;
+      }
+      if (f === "500" || f === "200-error") {
         res.writeHead(f === "500" ? 500 : 200, { "content-type": "application/xml" });
         res.end(ERROR_BODY);
         return;
@@ -42,6 +49,12 @@ export function startFaultProxy(upstream: string, fault: Fault): Promise<FaultPr
       const up = http.request(
         { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
         (ur) => {
+          if (f === "lose-answer") {
+            // The server did the work; the client never hears of it (and its SDK retries).
+            ur.resume();
+            ur.on("end", () => req.socket.destroy());
+            return;
+          }
           res.writeHead(ur.statusCode ?? 502, ur.headers);
           ur.pipe(res);
         },
@@ -50,7 +63,10 @@ export function startFaultProxy(upstream: string, fault: Fault): Promise<FaultPr
         res.writeHead(502);
         res.end(String(e));
       });
-      up.end(Buffer.concat(chunks));
+      const hold = typeof f === "object" ? f.holdMs : 0;
+      // A held request reaches the server late, whether or not the client still waits for it.
+      if (hold) setTimeout(() => up.end(Buffer.concat(chunks)), hold);
+      else up.end(Buffer.concat(chunks));
     });
   });
   return new Promise((resolve) => {

@@ -9,7 +9,8 @@ import {
 } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 
-import { MAX_PART_ATTEMPTS, MiB } from "../../provider/engine/constants";
+import { CancelRegistry } from "../../provider/engine/cancel";
+import { COMPLETE_TIMEOUT_MS, MAX_PART_ATTEMPTS, MiB } from "../../provider/engine/constants";
 import {
   abortStaleUploads,
   isRetryable,
@@ -17,6 +18,8 @@ import {
   type MultipartCopyRequest,
 } from "../../provider/engine/multipart";
 import { planParts, type PartPlan } from "../../provider/engine/plan";
+import { copyTimeoutMs } from "../../provider/engine/timeouts";
+import { fakeProcess } from "../helpers/fake-process";
 
 const s3 = mockClient(S3Client);
 const client = new S3Client({ region: "us-east-1", credentials: { accessKeyId: "a", secretAccessKey: "b" } });
@@ -117,6 +120,8 @@ describe("multipartCopy: a successful 3-part copy", () => {
       ExpectedBucketOwner: "123456789012",
     });
     expect(s3.commandCalls(AbortMultipartUploadCommand)).toHaveLength(0);
+    // Create answered at its first attempt: no look for uploads a lost answer left.
+    expect(s3.commandCalls(ListMultipartUploadsCommand)).toHaveLength(0);
   });
 
   it("lists parts in Complete sorted by PartNumber even when they finish out of order", async () => {
@@ -470,5 +475,200 @@ describe("abortStaleUploads", () => {
     await expect(abortStaleUploads(client, "dst", "dir/k", CUTOFF)).resolves.toEqual([]);
     expect(s3.commandCalls(ListMultipartUploadsCommand)).toHaveLength(1);
     expect(s3.commandCalls(AbortMultipartUploadCommand)).toHaveLength(0);
+  });
+});
+
+/** Resolves once `ok()` holds, checking after each turn of the event loop (no clock involved). */
+async function settle(ok: () => boolean) {
+  for (let turn = 0; !ok(); turn++) {
+    if (turn > 10_000) throw new Error("condition never held");
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+/** The options a command was sent with (`client.send(command, options)`). */
+const optionsOf = (call: { args: unknown }) =>
+  (call.args as unknown[])[1] as Record<string, unknown> | undefined;
+const abortError = () => Object.assign(new Error("Request aborted"), { name: "AbortError" });
+const timeoutError = (attempts: number) =>
+  Object.assign(
+    new Error("@smithy/node-http-handler - [ERROR] a request has exceeded the configured requestTimeout."),
+    {
+      name: "TimeoutError",
+      code: "ETIMEDOUT",
+      $metadata: { attempts },
+    },
+  );
+
+describe("multipartCopy: SIGINT/SIGTERM", () => {
+  const abortClient = new S3Client({
+    region: "us-east-1",
+    credentials: { accessKeyId: "a", secretAccessKey: "b" },
+  });
+  const TEN_PARTS = planParts(10 * PART, PART);
+
+  function cancellable() {
+    const proc = fakeProcess();
+    const cancels = new CancelRegistry(proc.hooks);
+    // Every scope of a registry shares its signal; a probe scope shows which one that is.
+    const probe = cancels.openScope("probe");
+    const signal = probe.signal;
+    probe.close();
+    return { proc, cancels, signal };
+  }
+
+  it("starts no new part, gives up the parts in flight, aborts once on the abort client, and only then lets the signal through", async () => {
+    const { proc, cancels, signal } = cancellable();
+    s3.on(UploadPartCopyCommand).callsFake(
+      () =>
+        new Promise((_, reject) =>
+          signal.addEventListener("abort", () => reject(abortError()), { once: true }),
+        ),
+    );
+    let raisedBeforeAbort: unknown[] = ["not aborted"];
+    s3.on(AbortMultipartUploadCommand).callsFake(async () => {
+      raisedBeforeAbort = [...proc.raised];
+      return {};
+    });
+
+    const copy = multipartCopy(request(TEN_PARTS, { concurrency: 2, cancels, abortClient }));
+    await settle(() => partInputs().length === 2);
+    proc.send("SIGTERM");
+
+    await expect(copy).rejects.toMatchObject({ name: "ObjectCopyError", code: "COPY_CANCELLED" });
+    await expect(copy).rejects.toThrow(
+      "COPY_CANCELLED: SIGTERM arrived while copying to s3://dst/dir/big.bin; its multipart upload was aborted and nothing was written",
+    );
+    expect(partInputs().map((i) => i.PartNumber)).toEqual([1, 2]);
+    for (const call of s3.commandCalls(UploadPartCopyCommand)) {
+      expect(optionsOf(call)).toEqual({ abortSignal: signal, requestTimeout: copyTimeoutMs(PART) });
+    }
+    const aborts = s3.commandCalls(AbortMultipartUploadCommand);
+    expect(aborts).toHaveLength(1);
+    expect(aborts[0].thisValue).toBe(abortClient);
+    expect(aborts[0].args[0].input).toEqual({
+      Bucket: "dst",
+      Key: "dir/big.bin",
+      UploadId: "U1",
+      ExpectedBucketOwner: "123456789012",
+    });
+    expect(s3.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(0);
+    expect(raisedBeforeAbort).toEqual([]);
+    expect(proc.raised).toEqual(["SIGTERM"]);
+  });
+
+  it("a signal during CreateMultipartUpload waits for its answer, starts no part, and aborts the upload it names", async () => {
+    const { proc, cancels } = cancellable();
+    let answer: () => void = () => undefined;
+    s3.on(CreateMultipartUploadCommand).callsFake(
+      () => new Promise((resolve) => (answer = () => resolve({ UploadId: "U1" }))),
+    );
+    partsSucceed();
+
+    const copy = multipartCopy(request(THREE_PARTS, { cancels, abortClient }));
+    await settle(() => s3.commandCalls(CreateMultipartUploadCommand).length === 1);
+    proc.send("SIGTERM");
+    await settle(() => true);
+    expect(proc.raised).toEqual([]); // the upload's id is not known yet
+    answer();
+
+    await expect(copy).rejects.toMatchObject({ code: "COPY_CANCELLED" });
+    expect(optionsOf(s3.commandCalls(CreateMultipartUploadCommand)[0])).toBeUndefined(); // never given up
+    expect(partInputs()).toHaveLength(0);
+    expect(s3.commandCalls(AbortMultipartUploadCommand).map((c) => c.args[0].input.UploadId)).toEqual(["U1"]);
+    expect(proc.raised).toEqual(["SIGTERM"]);
+  });
+
+  it("a copy that begins after the signal sends nothing at all", async () => {
+    const { proc, cancels } = cancellable();
+    const other = cancels.openScope("another copy");
+    proc.send("SIGINT");
+    await expect(multipartCopy(request(THREE_PARTS, { cancels, abortClient }))).rejects.toThrow(
+      "COPY_CANCELLED: SIGINT arrived while copying to s3://dst/dir/big.bin before its multipart upload was created; nothing was written",
+    );
+    expect(s3.calls()).toHaveLength(0);
+    other.close();
+    expect(proc.raised).toEqual(["SIGINT"]);
+  });
+});
+
+describe("multipartCopy: timeouts", () => {
+  it("gives each part a timeout sized by its bytes, and Complete its own", async () => {
+    partsSucceed();
+    await multipartCopy(request(THREE_PARTS));
+    const timeouts = s3
+      .commandCalls(UploadPartCopyCommand)
+      .map((c) => [c.args[0].input.PartNumber, optionsOf(c)?.requestTimeout]);
+    expect(timeouts.sort()).toEqual([
+      [1, copyTimeoutMs(PART)],
+      [2, copyTimeoutMs(PART)],
+      [3, copyTimeoutMs(7)],
+    ]);
+    expect(optionsOf(s3.commandCalls(CompleteMultipartUploadCommand)[0])).toEqual({
+      requestTimeout: COMPLETE_TIMEOUT_MS,
+    });
+  });
+
+  it("fails a part that keeps timing out with S3_UPLOADPARTCOPY_TIMED_OUT, counting every request, and aborts", async () => {
+    s3.on(UploadPartCopyCommand).callsFake(async (input: UploadPartCopyCommandInput) => {
+      if (input.PartNumber === 2) throw timeoutError(3);
+      return { CopyPartResult: { ETag: `"etag-${input.PartNumber}"` } };
+    });
+    const copy = multipartCopy(request(THREE_PARTS, { concurrency: 1 }));
+    await expect(copy).rejects.toThrow(
+      /^S3_UPLOADPARTCOPY_TIMED_OUT: UploadPartCopy on s3:\/\/dst\/dir\/big.bin part 2 \(bytes=5242880-10485759\) got no answer in time \(9 attempts\)/,
+    );
+    expect(attemptsOf(2)).toBe(MAX_PART_ATTEMPTS);
+    expect(s3.commandCalls(AbortMultipartUploadCommand)).toHaveLength(1);
+  });
+});
+
+describe("multipartCopy: a lost CreateMultipartUpload answer", () => {
+  const T = new Date("2026-03-01T10:00:00Z");
+  const abortClient = new S3Client({
+    region: "us-east-1",
+    credentials: { accessKeyId: "a", secretAccessKey: "b" },
+  });
+
+  it("after a Create that took 2 attempts, aborts the other uploads S3 began on the key meanwhile, and only those", async () => {
+    s3.on(CreateMultipartUploadCommand).resolves({ UploadId: "U2", $metadata: { attempts: 2 } });
+    s3.on(ListMultipartUploadsCommand).resolves({
+      IsTruncated: false,
+      Uploads: [
+        { Key: "dir/big.bin", UploadId: "U1", Initiated: T }, // the attempt whose answer was lost
+        { Key: "dir/big.bin", UploadId: "U2", Initiated: T }, // ours
+        { Key: "dir/big.bin", UploadId: "U0", Initiated: new Date(T.getTime() - 3_600_000) }, // older: not this Create's
+        { Key: "dir/big.bin.bak", UploadId: "U3", Initiated: T }, // another key under the prefix
+      ],
+    });
+    partsSucceed();
+
+    await expect(multipartCopy(request(THREE_PARTS, { abortClient }))).resolves.toMatchObject({
+      uploadId: "U2",
+    });
+
+    const lists = s3.commandCalls(ListMultipartUploadsCommand);
+    expect(lists.map((c) => [c.thisValue === abortClient, c.args[0].input])).toEqual([
+      [true, { Bucket: "dst", Prefix: "dir/big.bin", ExpectedBucketOwner: "123456789012" }],
+    ]);
+    expect(s3.commandCalls(AbortMultipartUploadCommand).map((c) => c.args[0].input)).toEqual([
+      { Bucket: "dst", Key: "dir/big.bin", UploadId: "U1", ExpectedBucketOwner: "123456789012" },
+    ]);
+    expect(s3.commandCalls(CompleteMultipartUploadCommand)[0].args[0].input.UploadId).toBe("U2");
+  });
+
+  it("after a Create that timed out, aborts the upload it may have opened and fails with S3_CREATEMULTIPARTUPLOAD_TIMED_OUT", async () => {
+    s3.on(CreateMultipartUploadCommand).rejects(timeoutError(3));
+    s3.on(ListMultipartUploadsCommand).callsFake(async () => ({
+      IsTruncated: false,
+      Uploads: [{ Key: "dir/big.bin", UploadId: "U1", Initiated: new Date() }],
+    }));
+    partsSucceed();
+
+    await expect(multipartCopy(request(THREE_PARTS, { abortClient }))).rejects.toThrow(
+      /^S3_CREATEMULTIPARTUPLOAD_TIMED_OUT: CreateMultipartUpload on s3:\/\/dst\/dir\/big.bin got no answer in time \(3 attempts\)/,
+    );
+    expect(s3.commandCalls(AbortMultipartUploadCommand).map((c) => c.args[0].input.UploadId)).toEqual(["U1"]);
+    expect(partInputs()).toHaveLength(0);
   });
 });
