@@ -187,6 +187,12 @@ const OUTPUT_NAMES = [
 /**
  * A server-side copy of an S3 object, kept in step with its declaration: a copy that re-runs when
  * the source changes, multipart for large objects, KMS aliases resolved, SSE-C keys out of state.
+ *
+ * To copy a copy, pass the first one's `uri` as the second one's `source`
+ * (`source: first.uri`), not `` pulumi.interpolate`${first.bucket}/${first.key}` ``: bucket and key
+ * are inputs, known during a preview, so a preview in which `first` will copy again would not show
+ * the second one changing, and `up` would then update it as well. `uri` is written by the provider,
+ * so such a preview shows it as unknown and the second copy as an update.
  */
 export class ObjectCopy extends pulumi.dynamic.Resource {
   // `declare`: with ES2022 class fields a plain `x!: T` would be redefined as undefined after
@@ -229,6 +235,15 @@ export class ObjectCopy extends pulumi.dynamic.Resource {
   declare public readonly deleteBehavior: pulumi.Output<DeleteBehavior>;
   /** Differences refresh found between the object and what this resource wrote; the next up repairs them. */
   declare public readonly drift: pulumi.Output<string[] | undefined>;
+  /**
+   * The copy, written as another ObjectCopy's `source` takes it: `s3://bucket/key?versionId=V` on
+   * a versioned bucket (the version this resource wrote), `s3://bucket/key` otherwise. It changes
+   * whenever the copy is written on a versioned bucket, and it is unknown in a preview where this
+   * copy will be updated, so chain copies through it (`source: first.uri`). A preview of a
+   * tags-, ACL- or legal-hold-only update marks it unknown too; `up` then finds nothing to do for
+   * what is chained to it.
+   */
+  declare public readonly uri: pulumi.Output<string>;
 
   constructor(name: string, args: ObjectCopyArgs, opts?: pulumi.CustomResourceOptions) {
     const props: Record<string, unknown> = {

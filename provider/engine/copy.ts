@@ -1,6 +1,7 @@
 import {
   CopyObjectCommand,
   type CopyObjectCommandInput,
+  type CopyObjectCommandOutput,
   DeleteObjectCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
@@ -11,6 +12,7 @@ import {
 } from "@aws-sdk/client-s3";
 
 import { cachedBucketRegion, destinationRegion, discoverBucketRegion, s3Client } from "./clients";
+import { copyTimeoutMs } from "./timeouts";
 import {
   ARCHIVED_STORAGE_CLASSES,
   DEFAULT_CONCURRENCY,
@@ -20,26 +22,35 @@ import {
 import { httpStatus, isNotFound, ObjectCopyError, wrapAwsError } from "./errors";
 import { resolveKmsKey } from "./kms";
 import { encodeTagging, resolveHeaders } from "./metadata";
-import { abortStaleUploads, multipartCopy } from "./multipart";
+import { multipartCopy } from "./multipart";
+import { cleanUpStaleUploads, reportInPlaceUploads, type UploadTarget } from "./orphans";
 import { planParts, useMultipart } from "./plan";
 import { checkPreconditions, preconditionHeaders } from "./preconditions";
-import { progressReporter } from "./progress";
+import { heartbeat, progressReporter } from "./progress";
 import { copySourceHeader, isSameObject, type ParsedSource, parseSource } from "./source";
 import { type CustomerKey, customerKey } from "./sse";
+import { type CopyWrite, mayHaveWritten, removeStrayVersions } from "./stray-versions";
 import type { CopyInputs, CopyOutputs, DeleteBehavior } from "./types";
 
-/** Everything a copy needs that follows from the inputs: clients, regions, parsed source, keys. */
-export interface CopyContext {
+/** The source side of a copy: everything that follows from the inputs but the destination's client. */
+export interface SourceContext {
   inputs: CopyInputs;
   src: ParsedSource;
-  dest: S3Client;
-  destRegion: string;
   source: S3Client;
   sourceRegion: string;
   inPlace: boolean;
   destKey?: CustomerKey;
   sourceKey?: CustomerKey;
 }
+
+/** The destination's region and a client for it. */
+interface Destination {
+  dest: S3Client;
+  destRegion: string;
+}
+
+/** Everything a copy needs that follows from the inputs: clients, regions, parsed source, keys. */
+export interface CopyContext extends SourceContext, Destination {}
 
 export interface ContextOptions {
   /** Sockets for the destination client: a multipart copy raises it to its concurrency. */
@@ -53,24 +64,23 @@ export interface ContextOptions {
   discoverSourceRegion?: boolean;
 }
 
-export async function copyContext(inputs: CopyInputs, options: ContextOptions = {}): Promise<CopyContext> {
-  const src = parseSource(inputs.source);
-  // The bucket's own region, so KMS keys are resolved where the bucket lives.
+/**
+ * The bucket's own region, so KMS keys are resolved where the bucket lives: `region`, else one
+ * HeadBucket per bucket and process (cached), else the configured region.
+ */
+function destinationSide(inputs: CopyInputs, maxSockets?: number): Promise<Destination> {
   const fallback = destinationRegion(inputs);
-  const destRegion =
-    inputs.region ?? (await discoverBucketRegion(inputs, inputs.bucket, fallback)) ?? fallback;
-  const sourceRegion =
-    inputs.sourceRegion ??
-    src.accessPoint?.region ??
-    (await (options.discoverSourceRegion === false
-      ? cachedBucketRegion(inputs, src.bucket)
-      : discoverBucketRegion(inputs, src.bucket, destRegion))) ??
-    destRegion;
+  const region =
+    inputs.region !== undefined
+      ? Promise.resolve(inputs.region)
+      : discoverBucketRegion(inputs, inputs.bucket, fallback).then((found) => found ?? fallback);
+  return region.then((destRegion) => ({ destRegion, dest: s3Client(inputs, destRegion, maxSockets) }));
+}
+
+function sourceSide(inputs: CopyInputs, src: ParsedSource, sourceRegion: string): SourceContext {
   return {
     inputs,
     src,
-    dest: s3Client(inputs, destRegion, options.maxSockets),
-    destRegion,
     source: s3Client(inputs, sourceRegion),
     sourceRegion,
     inPlace: isSameObject(src, inputs.bucket, inputs.key),
@@ -81,12 +91,53 @@ export async function copyContext(inputs: CopyInputs, options: ContextOptions = 
   };
 }
 
+export async function copyContext(inputs: CopyInputs, options: ContextOptions = {}): Promise<CopyContext> {
+  const src = parseSource(inputs.source);
+  const { dest, destRegion } = await destinationSide(inputs, options.maxSockets);
+  const sourceRegion =
+    inputs.sourceRegion ??
+    src.accessPoint?.region ??
+    (await (options.discoverSourceRegion === false
+      ? cachedBucketRegion(inputs, src.bucket)
+      : discoverBucketRegion(inputs, src.bucket, destRegion))) ??
+    destRegion;
+  return { ...sourceSide(inputs, src, sourceRegion), dest, destRegion };
+}
+
+const PENDING = Symbol("pending");
+
+/** The value of a promise that has already settled, or PENDING, without waiting for it. */
+const settledValue = <T>(p: Promise<T>): Promise<T | typeof PENDING> =>
+  Promise.race([p, Promise.resolve(PENDING)]);
+
+/**
+ * A copy's context with the destination still being looked up: the source is read at once, beside
+ * the destination's HeadBucket, instead of after it. Only KMS resolution and the requests to the
+ * destination wait for its region. The source is addressed in a region already known for its
+ * bucket, else the configured one (the SDK follows S3's 301 when that is wrong, a round trip that
+ * the HeadBucket in line cost before).
+ */
+async function startCopyContext(
+  inputs: CopyInputs,
+  maxSockets: number,
+): Promise<{ early: SourceContext; destination: Promise<Destination> }> {
+  const src = parseSource(inputs.source);
+  const known =
+    inputs.sourceRegion ??
+    src.accessPoint?.region ??
+    // Asked before this copy's own HeadBucket starts, so an in-place copy does not wait for it.
+    (await settledValue(cachedBucketRegion(inputs, src.bucket)));
+  const destination = destinationSide(inputs, maxSockets);
+  const sourceRegion = known === PENDING || known === undefined ? destinationRegion(inputs) : known;
+  return { early: sourceSide(inputs, src, sourceRegion), destination };
+}
+
 export const sourceUri = (ctx: Pick<CopyContext, "src">, versionId = ctx.src.versionId) =>
   `s3://${ctx.src.bucket}/${ctx.src.key}${versionId ? `?versionId=${versionId}` : ""}`;
 
 /** HeadObject on the source, with its SSE-C key when it has one. */
 export async function headSource(
-  ctx: CopyContext,
+  ctx: SourceContext,
   versionId = ctx.src.versionId,
   key: CustomerKey | undefined = ctx.sourceKey,
 ): Promise<HeadObjectCommandOutput> {
@@ -134,7 +185,7 @@ const restoreRunning = (head: HeadObjectCommandOutput) => /ongoing-request="true
  * `restoreWaitMinutes` (default 0: fail at once, telling the user to run up again later).
  */
 export async function ensureRestored(
-  ctx: CopyContext,
+  ctx: SourceContext,
   head: HeadObjectCommandOutput,
   versionId: string | undefined,
 ): Promise<HeadObjectCommandOutput> {
@@ -187,7 +238,7 @@ export async function ensureRestored(
 
 /** Picks which version of the source to copy, pinning it so the copy cannot tear. */
 async function chooseSourceVersion(
-  ctx: CopyContext,
+  ctx: SourceContext,
   previous?: CopyOutputs,
 ): Promise<{ head: HeadObjectCommandOutput; key?: CustomerKey }> {
   if (!ctx.inPlace || !previous) return { head: await headSource(ctx), key: ctx.sourceKey };
@@ -234,25 +285,40 @@ export function stripSecrets(inputs: CopyInputs): Omit<CopyInputs, "customerKey"
 export async function performCopy(inputs: CopyInputs, previous?: CopyOutputs): Promise<CopyOutputs> {
   const startedAt = new Date();
   const concurrency = inputs.concurrency ?? DEFAULT_CONCURRENCY;
-  const ctx = await copyContext(inputs, { maxSockets: concurrency, discoverSourceRegion: false });
+  const { early, destination } = await startCopyContext(inputs, concurrency);
   // Off the critical path: the orphan scan runs beside the copy, and the source's tags (needed
   // only by a multipart copy) are read beside its HeadObject.
   let ownUpload: (uploadId?: string) => void = () => undefined;
   const ownUploadId = new Promise<string | undefined>((resolve) => (ownUpload = resolve));
-  // In place, the key is the user's own object, and an open upload there may be theirs.
-  const stale = ctx.inPlace
+  const uploads = (d: Destination): UploadTarget => ({
+    client: d.dest,
+    bucket: inputs.bucket,
+    key: inputs.key,
+    owner: ownerOf(inputs),
+    startedAt,
+    ownUpload: ownUploadId,
+  });
+  // On its own key, ObjectCopy aborts what an earlier attempt left. In place, the key is the
+  // user's object and an open upload there may be theirs: a multipart copy only lists and warns.
+  let stale: Promise<string[]> = early.inPlace
     ? Promise.resolve([])
-    : abortStaleUploads(ctx.dest, inputs.bucket, inputs.key, startedAt, ownerOf(inputs), ownUploadId).catch(
-        () => [],
-      );
-  const earlyTags = inputs.taggingDirective === "REPLACE" ? undefined : prefetchTags(ctx);
+    : destination.then((d) => cleanUpStaleUploads(uploads(d)));
+  const onMultipart = () => {
+    if (early.inPlace) stale = destination.then((d) => reportInPlaceUploads(uploads(d)));
+  };
+  const earlyTags = inputs.taggingDirective === "REPLACE" ? undefined : prefetchTags(early);
 
   try {
-    return await copyPinned(ctx, previous, { concurrency, earlyTags, onCreated: ownUpload });
+    return await copyPinned(early, destination, previous, {
+      concurrency,
+      earlyTags,
+      onCreated: ownUpload,
+      onMultipart,
+    });
   } finally {
     ownUpload(undefined);
     const aborted = await stale;
-    if (aborted.length)
+    if (aborted.length && !early.inPlace)
       console.log(
         `aborted ${aborted.length} multipart upload(s) an earlier attempt left on ${destUriOf(inputs)}`,
       );
@@ -272,27 +338,31 @@ interface SideTasks {
   earlyTags?: (pinned: string | undefined) => Promise<Record<string, string> | undefined>;
   /** Settles the stale-upload scan's wait: this attempt's upload id, or undefined for none. */
   onCreated: (uploadId?: string) => void;
+  /** Told that the copy goes multipart, before its upload is created. */
+  onMultipart: () => void;
 }
 
 /** Reads the source, pins it, and copies it by CopyObject or multipart. */
 async function copyPinned(
-  ctx: CopyContext,
+  early: SourceContext,
+  destinationSideReady: Promise<Destination>,
   previous: CopyOutputs | undefined,
   side: SideTasks,
 ): Promise<CopyOutputs> {
-  const { inputs } = ctx;
+  const { inputs } = early;
   const { concurrency, earlyTags } = side;
   const destUri = destUriOf(inputs);
   const owner = ownerOf(inputs);
   const replaceTags = inputs.taggingDirective === "REPLACE";
-  const chosen = await chooseSourceVersion(ctx, previous);
+  const chosen = await chooseSourceVersion(early, previous);
   let head = chosen.head;
   const readKey = chosen.key;
   // "null" is a real version id (objects written before versioning was enabled); pin it too.
-  const pinnedVersion = head.VersionId ?? ctx.src.versionId;
-  head = await ensureRestored(ctx, head, pinnedVersion);
-  checkPreconditions(inputs, head, sourceUri(ctx, pinnedVersion));
+  const pinnedVersion = head.VersionId ?? early.src.versionId;
+  head = await ensureRestored(early, head, pinnedVersion);
+  checkPreconditions(inputs, head, sourceUri(early, pinnedVersion));
   const size = head.ContentLength ?? 0;
+  const ctx: CopyContext = { ...early, ...(await destinationSideReady) };
   const kmsKeyArn = inputs.kmsKeyId ? await resolveKmsKey(inputs.kmsKeyId, ctx.destRegion) : undefined;
 
   const destination = {
@@ -338,6 +408,7 @@ async function copyPinned(
 
   if (useMultipart(size, inputs.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD)) {
     const plan = planParts(size, inputs.partSize, concurrency);
+    side.onMultipart();
     // CreateMultipartUpload has no directives: metadata and tags must be resent explicitly.
     const tags = replaceTags
       ? (inputs.tags ?? {})
@@ -387,24 +458,56 @@ async function copyPinned(
       Tagging: replaceTags ? encodeTagging(inputs.tags ?? {}) : undefined,
     };
     side.onCreated(undefined);
+    // What tells the versions a retried CopyObject wrote from everyone else's (stray-versions.ts).
+    const write: CopyWrite = {
+      bucket: inputs.bucket,
+      key: inputs.key,
+      owner,
+      sentAt: Date.now(),
+      size,
+      older: [ctx.inPlace ? pinnedVersion : undefined, previous?.versionId, previous?.sourceVersionId],
+    };
+    const stopHeartbeat = heartbeat(destUri, size);
+    let out: CopyObjectCommandOutput;
     try {
-      const out = await ctx.dest.send(new CopyObjectCommand(request));
-      result = {
-        etag: out.CopyObjectResult?.ETag,
-        versionId: out.VersionId,
-        lastModified: out.CopyObjectResult?.LastModified,
-        sse: out.ServerSideEncryption,
-        kmsArn: out.SSEKMSKeyId,
-      };
+      // Sized by the bytes: the client's default for a CopyObject assumes the largest (5 GiB).
+      out = await ctx.dest.send(new CopyObjectCommand(request), { requestTimeout: copyTimeoutMs(size) });
+      stopHeartbeat("done");
     } catch (err) {
-      if (httpStatus(err) === 412) {
-        throw new ObjectCopyError(
-          "SOURCE_CHANGED_DURING_COPY",
-          `the source ${sourceUri(ctx, pinnedVersion)} changed between HeadObject and CopyObject (412); run up again`,
-        );
-      }
-      throw wrapAwsError("CopyObject", `${sourceUri(ctx, pinnedVersion)} -> ${destUri}`, err);
+      stopHeartbeat("failed");
+      // Had S3 written it, every attempt's copy would carry the source's bytes: its MD5 as ETag,
+      // unless either side is encrypted with KMS or a customer key (a new ETag per write).
+      const predictable =
+        !readKey &&
+        !ctx.destKey &&
+        !kmsKeyArn &&
+        !isKms(inputs.serverSideEncryption) &&
+        !isKms(head.ServerSideEncryption) &&
+        /^"[0-9a-f]{32}"$/i.test(head.ETag ?? "");
+      throw await copyObjectFailure(
+        ctx,
+        err,
+        { ...write, etag: predictable ? head.ETag : undefined },
+        {
+          source: sourceUri(ctx, pinnedVersion),
+          destUri,
+        },
+      );
     }
+    if ((out.$metadata?.attempts ?? 1) > 1) {
+      await removeRetriedCopies(ctx, {
+        ...write,
+        kept: out.VersionId,
+        etag: isKms(out.ServerSideEncryption) || ctx.destKey ? undefined : out.CopyObjectResult?.ETag,
+      });
+    }
+    result = {
+      etag: out.CopyObjectResult?.ETag,
+      versionId: out.VersionId,
+      lastModified: out.CopyObjectResult?.LastModified,
+      sse: out.ServerSideEncryption,
+      kmsArn: out.SSEKMSKeyId,
+    };
     copyMethod = "CopyObject";
   }
 
@@ -425,9 +528,91 @@ async function copyPinned(
     partCount,
     inPlace: ctx.inPlace,
     deleteBehavior: deleteBehavior(ctx.inPlace, result.versionId),
+    uri: objectUri(inputs, result.versionId),
   };
   await removeSupersededVersion(ctx, previous, outputs);
   return outputs;
+}
+
+const isKms = (sse: string | undefined) => sse?.startsWith("aws:kms") ?? false;
+
+/**
+ * Where the copy is, as another ObjectCopy's `source` takes it: pinned to the version this copy
+ * wrote on a versioned bucket. It is an output, not an input, so a preview in which this copy will
+ * write again shows it as unknown, and a copy chained to it shows a change too.
+ */
+export const objectUri = (at: Pick<CopyInputs, "bucket" | "key">, versionId: string | undefined) =>
+  `s3://${at.bucket}/${at.key}${realVersion(versionId) ? `?versionId=${versionId}` : ""}`;
+
+/**
+ * After a CopyObject that took more than one attempt: an earlier attempt may have been written
+ * though its answer was lost, leaving a version no state records. Removes such versions; the
+ * copy itself has succeeded, so a failure here is reported, not raised.
+ */
+async function removeRetriedCopies(ctx: CopyContext, write: CopyWrite): Promise<void> {
+  const where = `s3://${write.bucket}/${write.key}`;
+  try {
+    const { removed, failed } = await removeStrayVersions(ctx.dest, write);
+    if (removed.length)
+      console.log(
+        `removed ${removed.length} extra version(s) of ${where} that earlier attempts of this CopyObject wrote ` +
+          `before their answers were lost: ${removed.join(", ")}`,
+      );
+    if (failed.length)
+      console.warn(
+        `warning: could not delete extra version(s) of ${where} a retried CopyObject wrote: ${failed.join("; ")}`,
+      );
+  } catch (err) {
+    console.warn(
+      `warning: CopyObject onto ${where} took more than one attempt, and the versions an earlier attempt may have ` +
+        `written could not be listed (${(err as Error).message}); look for versions of it written since ` +
+        `${new Date(write.sentAt).toISOString()} other than ${write.kept ?? "the current one"}`,
+    );
+  }
+}
+
+/**
+ * The error for a failed CopyObject. When the request may have been carried out all the same
+ * (its answer lost, or S3 failing on its side), the versions it wrote are removed first and the
+ * message says so, instead of a bare "socket hang up" for a copy that was in fact written.
+ */
+async function copyObjectFailure(
+  ctx: CopyContext,
+  err: unknown,
+  write: CopyWrite,
+  names: { source: string; destUri: string },
+): Promise<ObjectCopyError> {
+  const base =
+    httpStatus(err) === 412
+      ? new ObjectCopyError(
+          "SOURCE_CHANGED_DURING_COPY",
+          `the source ${names.source} changed between HeadObject and CopyObject (412); run up again`,
+        )
+      : wrapAwsError("CopyObject", `${names.source} -> ${names.destUri}`, err);
+  if (!mayHaveWritten(err)) return base;
+  const attempts = (err as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
+  const status = httpStatus(err);
+  const what =
+    status === undefined
+      ? `no answer arrived for ${attempts} attempt(s): the connection was lost or timed out after the request was sent`
+      : `S3 answered HTTP ${status} after ${attempts} attempt(s)`;
+  let outcome: string;
+  try {
+    const { removed, failed } = await removeStrayVersions(ctx.dest, write);
+    outcome = removed.length
+      ? `removed the ${removed.length} version(s) of ${names.destUri} it wrote (${removed.join(", ")}), so it leaves nothing behind`
+      : `no version it wrote was found on ${names.destUri} (on an unversioned bucket a copy that was written has ` +
+        `replaced the object, and the next up copies again)`;
+    if (failed.length) outcome += `; could not delete ${failed.join("; ")}: delete them yourself`;
+  } catch (cleanupErr) {
+    outcome =
+      `listing the versions of ${names.destUri} to remove what it wrote failed (${(cleanupErr as Error).message}); ` +
+      `look for versions written since ${new Date(write.sentAt).toISOString()} that no resource records`;
+  }
+  return new ObjectCopyError(
+    base.code,
+    `${base.message.slice(base.code.length + 2)}; ${what}, so S3 may have written the copy anyway; ${outcome}`,
+  );
 }
 
 /** Last-Modified of the object a multipart copy just completed. */
@@ -471,7 +656,7 @@ async function destinationLastModified(
  * failed, the caller reads the tags again, pinned. A single CopyObject ignores the answer, so
  * a missing s3:GetObjectTagging permission costs it nothing.
  */
-function prefetchTags(ctx: CopyContext): NonNullable<SideTasks["earlyTags"]> {
+function prefetchTags(ctx: SourceContext): NonNullable<SideTasks["earlyTags"]> {
   const early = readTags(ctx, ctx.src.versionId).catch(() => undefined);
   return async (pinned) => {
     const got = await early;
@@ -481,14 +666,14 @@ function prefetchTags(ctx: CopyContext): NonNullable<SideTasks["earlyTags"]> {
 }
 
 export async function sourceTags(
-  ctx: CopyContext,
+  ctx: SourceContext,
   versionId: string | undefined,
 ): Promise<Record<string, string>> {
   return (await readTags(ctx, versionId)).tags;
 }
 
 async function readTags(
-  ctx: CopyContext,
+  ctx: SourceContext,
   versionId: string | undefined,
 ): Promise<{ tags: Record<string, string>; versionId?: string }> {
   try {

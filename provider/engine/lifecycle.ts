@@ -7,7 +7,7 @@ import {
 } from "@aws-sdk/client-s3";
 
 import { destinationRegion, s3Client } from "./clients";
-import { copyContext, performCopy, sourceTags, stripSecrets } from "./copy";
+import { copyContext, objectUri, performCopy, sourceTags, stripSecrets } from "./copy";
 import { liveDestination, modificationDrift } from "./destination";
 import { planUpdate } from "./diff";
 import { isNotFound, ObjectCopyError, wrapAwsError } from "./errors";
@@ -16,15 +16,16 @@ import { OBSERVED_OUTPUTS, type CopyInputs, type CopyOutputs } from "./types";
 export const resourceId = (i: Pick<CopyInputs, "bucket" | "key">) => `${i.bucket}/${i.key}`;
 
 /**
- * Drops undefined fields: the provider server turns results into protobuf Structs, which reject
- * undefined ("Unexpected struct type"), and an absent field is what Pulumi stores anyway.
+ * Drops undefined and null fields: the provider server turns results into protobuf Structs, which
+ * reject undefined ("Unexpected struct type"), and absent is absent whether the engine sent null or
+ * nothing. Nested maps hold user keys (metadata, tags), so they are rebuilt without a prototype: a
+ * key named "__proto__" or "constructor" stays an ordinary key.
  */
-export function compact<T extends object>(value: T): T {
-  const out: Record<string, unknown> = {};
+export function compact<T extends object>(value: T, nested = false): T {
+  const out = (nested ? Object.create(null) : {}) as Record<string, unknown>;
   for (const [k, v] of Object.entries(value)) {
-    if (v === undefined) continue;
-    out[k] =
-      v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Date) ? compact(v) : v;
+    if (v === undefined || v === null) continue;
+    out[k] = typeof v === "object" && !Array.isArray(v) && !(v instanceof Date) ? compact(v, true) : v;
   }
   return out as T;
 }
@@ -86,6 +87,8 @@ export async function update(olds: CopyOutputs, news: CopyInputs): Promise<CopyO
   }
   const outs: CopyOutputs = { ...stripSecrets(news) };
   for (const p of OBSERVED_OUTPUTS) (outs as unknown as Record<string, unknown>)[p] = olds[p];
+  // State written before `uri` existed gains it from what it recorded.
+  outs.uri ??= objectUri(olds, olds.versionId);
   return compact(outs);
 }
 
@@ -102,6 +105,7 @@ export async function read(state: CopyOutputs): Promise<CopyOutputs | undefined>
   const drift = [...new Set([...(state.drift ?? []), ...modificationDrift(state, live)])];
   return compact({
     ...state,
+    uri: state.uri ?? objectUri(state, state.versionId),
     // A multipart copy does not learn its Last-Modified when it completes; the first refresh that
     // finds the copy unchanged records it.
     lastModified: state.lastModified ?? (drift.length ? undefined : live.lastModified?.toISOString()),

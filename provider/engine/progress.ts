@@ -29,3 +29,44 @@ export function progressReporter(
     );
   };
 }
+
+/** How a heartbeat schedules itself; tests pass a fake one. */
+export interface Ticker {
+  now: () => number;
+  /** Calls `tick` every `ms` until the returned function is called. */
+  every: (tick: () => void, ms: number) => () => void;
+}
+
+const realTicker: Ticker = {
+  now: () => Date.now(),
+  every: (tick, ms) => {
+    const timer = setInterval(tick, ms);
+    // A heartbeat must never be what keeps the provider process alive.
+    timer.unref();
+    return () => clearInterval(timer);
+  },
+};
+
+/**
+ * Progress for one long request that reports nothing until it ends (a single CopyObject of up
+ * to 5 GiB runs for over a minute): a line with the elapsed time every PROGRESS_INTERVAL_MS, and
+ * a closing line if any was printed. Returns the function that stops it.
+ */
+export function heartbeat(
+  target: string,
+  totalBytes: number,
+  log: (line: string) => void = (l) => console.log(l),
+  ticker: Ticker = realTicker,
+): (outcome: "done" | "failed") => void {
+  const started = ticker.now();
+  const elapsed = () => Math.round((ticker.now() - started) / 1000);
+  let printed = false;
+  const stop = ticker.every(() => {
+    printed = true;
+    log(`copying ${target}: one CopyObject of ${mib(totalBytes)} MiB, ${elapsed()}s elapsed`);
+  }, PROGRESS_INTERVAL_MS);
+  return (outcome) => {
+    stop();
+    if (printed) log(`copying ${target}: ${outcome} after ${elapsed()}s`);
+  };
+}

@@ -111,6 +111,12 @@ export interface CopyOutputs extends Omit<CopyInputs, "customerKey" | "sourceCus
   deleteBehavior?: DeleteBehavior;
   /** Differences refresh found between the object and what this resource wrote; up repairs them. */
   drift?: string[];
+  /**
+   * The copy as a `source` for another ObjectCopy: `s3://bucket/key?versionId=V` on a versioned
+   * bucket, `s3://bucket/key` otherwise. Written by the provider, never an input, so it is unknown
+   * in a preview where this copy will be updated, and whatever is chained to it shows a change too.
+   */
+  uri?: string;
 }
 
 /** Outputs observed at copy time (not inputs); an update that does not copy again carries them over. */
@@ -130,6 +136,7 @@ export const OBSERVED_OUTPUTS = [
   "partCount",
   "inPlace",
   "deleteBehavior",
+  "uri",
 ] as const satisfies readonly (keyof CopyOutputs)[];
 
 export interface CheckFailure {

@@ -1,5 +1,6 @@
-import { deleteBehavior } from "../../provider/engine/copy";
+import { deleteBehavior, objectUri } from "../../provider/engine/copy";
 import { modificationDrift, type LiveObject } from "../../provider/engine/destination";
+import { parseSource } from "../../provider/engine/source";
 import type { CopyOutputs } from "../../provider/engine/types";
 
 const state = (extra: Partial<CopyOutputs>): CopyOutputs => ({
@@ -105,5 +106,25 @@ describe("deleteBehavior", () => {
     [true, "null", "retain-object"],
   ] as const)("inPlace %s, versionId %j -> %s", (inPlace, versionId, expected) => {
     expect(deleteBehavior(inPlace, versionId)).toBe(expected);
+  });
+});
+
+describe("objectUri (the uri output, usable as another copy's source)", () => {
+  it.each([
+    ["v1", "s3://dst/dir/k?versionId=v1"],
+    [undefined, "s3://dst/dir/k"],
+    ["null", "s3://dst/dir/k"],
+    ["", "s3://dst/dir/k"],
+  ] as const)("versionId %j -> %s", (versionId, expected) => {
+    expect(objectUri({ bucket: "dst", key: "dir/k" }, versionId)).toBe(expected);
+  });
+
+  it("writes the key as it is, so parseSource reads it back to the same object and version", () => {
+    const key = "a b/+?#%=&//ü.txt";
+    expect(parseSource(objectUri({ bucket: "dst", key }, "V7"))).toMatchObject({
+      bucket: "dst",
+      key,
+      versionId: "V7",
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { MiB, PROGRESS_INTERVAL_MS } from "../../provider/engine/constants";
-import { progressReporter } from "../../provider/engine/progress";
+import { heartbeat, progressReporter, type Ticker } from "../../provider/engine/progress";
 
 const TOTAL_BYTES = 100 * MiB;
 const TOTAL_PARTS = 10;
@@ -100,5 +100,67 @@ describe("progressReporter", () => {
     const h = harness(8 * MiB, 1);
     h.at(3 * PROGRESS_INTERVAL_MS, 1, 8 * MiB);
     expect(h.lines.map((l) => l.line)).toEqual(["copying s3://dst/key: 1/1 parts, 8/8 MiB, 1 MiB/s, done"]);
+  });
+});
+
+/** A heartbeat on a fake clock whose ticks the test fires by moving time. */
+function beating(totalBytes = 3 * 1024 * MiB) {
+  let now = 0;
+  let ticks: { every: number; next: number; tick: () => void } | undefined;
+  const lines: string[] = [];
+  const ticker: Ticker = {
+    now: () => now,
+    every: (tick, ms) => {
+      ticks = { every: ms, next: ms, tick };
+      return () => (ticks = undefined);
+    },
+  };
+  const stop = heartbeat("s3://dst/key", totalBytes, (l) => lines.push(l), ticker);
+  return {
+    lines,
+    stop,
+    stopped: () => ticks === undefined,
+    /** Moves the clock to `ms` after the start, firing every tick due on the way. */
+    to(ms: number) {
+      while (ticks && ticks.next <= ms) {
+        now = ticks.next;
+        ticks.next += ticks.every;
+        ticks.tick();
+      }
+      now = ms;
+    },
+  };
+}
+
+describe("heartbeat (one long CopyObject)", () => {
+  it("prints the elapsed time once per PROGRESS_INTERVAL_MS, and a closing line", () => {
+    const h = beating();
+    h.to(PROGRESS_INTERVAL_MS - 1);
+    expect(h.lines).toEqual([]);
+    h.to(3 * PROGRESS_INTERVAL_MS + 200);
+    h.stop("done");
+    const s = PROGRESS_INTERVAL_MS / 1000;
+    expect(h.lines).toEqual([
+      `copying s3://dst/key: one CopyObject of 3072 MiB, ${s}s elapsed`,
+      `copying s3://dst/key: one CopyObject of 3072 MiB, ${2 * s}s elapsed`,
+      `copying s3://dst/key: one CopyObject of 3072 MiB, ${3 * s}s elapsed`,
+      `copying s3://dst/key: done after ${3 * s}s`,
+    ]);
+    expect(h.stopped()).toBe(true);
+  });
+
+  it("prints nothing at all for a copy that ends within the interval", () => {
+    const h = beating();
+    h.to(PROGRESS_INTERVAL_MS - 1);
+    h.stop("done");
+    expect(h.lines).toEqual([]);
+    expect(h.stopped()).toBe(true);
+  });
+
+  it("says the copy failed when it fails after a heartbeat", () => {
+    const h = beating();
+    h.to(PROGRESS_INTERVAL_MS);
+    h.stop("failed");
+    expect(h.lines.at(-1)).toBe(`copying s3://dst/key: failed after ${PROGRESS_INTERVAL_MS / 1000}s`);
   });
 });

@@ -23,6 +23,7 @@ const REPORTED = {
   inPlace: false,
   deleteBehavior: "delete-version",
   drift: ["changed"],
+  uri: "s3://dst/k?versionId=v-1",
   metadataDirective: "COPY",
   taggingDirective: "COPY",
 };
