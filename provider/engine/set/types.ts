@@ -43,6 +43,12 @@ export interface ManifestRecord {
   dest: WrittenObject;
   /** True when `adopt` recorded an existing destination object instead of copying. */
   adopted?: boolean;
+  /**
+   * The settings digest this key was copied with. Per record, so that a run killed half-way
+   * through a settings change re-copies exactly the keys still on the old settings. When absent,
+   * the manifest's `settingsDigest` (the manifest writer stamps it on every record it stores).
+   */
+  settingsDigest?: string;
 }
 
 export const MANIFEST_FORMAT = "pulumi-s3-object-copy/set-manifest/1";
