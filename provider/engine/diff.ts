@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 
-import { type CopyContext, copyContext, headSource, sourceUri } from "./copy";
-import { resolveKmsKey } from "./kms";
-import { decodeCustomerKey } from "./sse";
+import { type CopyContext, copyContext } from "./object/context";
+import { decodeCustomerKey } from "./object/encryption";
+import { resolveKmsKey } from "./object/kms";
+import { headSource, sourceUri } from "./object/source";
 import type { CopyInputs, CopyOutputs } from "./types";
 import { containsUnknown, isUnknown } from "./validate";
 

@@ -7,10 +7,13 @@ import {
 } from "@aws-sdk/client-s3";
 
 import { destinationRegion, s3Client } from "./clients";
-import { copyContext, objectUri, performCopy, sourceTags, stripSecrets } from "./copy";
-import { liveDestination, modificationDrift } from "./destination";
 import { planUpdate } from "./diff";
 import { isNotFound, ObjectCopyError, wrapAwsError } from "./errors";
+import { copyContext } from "./object/context";
+import { objectUri } from "./object/destination";
+import { liveDestination, modificationDrift } from "./object/live";
+import { performCopy, stripSecrets } from "./object/resource";
+import { sourceTags } from "./object/source";
 import { OBSERVED_OUTPUTS, type CopyInputs, type CopyOutputs } from "./types";
 
 export const resourceId = (i: Pick<CopyInputs, "bucket" | "key">) => `${i.bucket}/${i.key}`;

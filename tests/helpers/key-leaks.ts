@@ -5,7 +5,7 @@
  */
 import { randomInt } from "node:crypto";
 
-import { CUSTOMER_KEY_BYTES } from "../../provider/engine/sse";
+import { CUSTOMER_KEY_BYTES } from "../../provider/engine/object/encryption";
 
 /** A key as a program may pass it: the documented string, or a value only `as any` lets through. */
 export type KeyValue = string | number | Uint8Array;

@@ -21,8 +21,8 @@ import {
   MiB,
   REQUEST_TIMEOUT_MS,
 } from "../../provider/engine/constants";
-import { multipartCopy } from "../../provider/engine/multipart";
-import { planParts } from "../../provider/engine/plan";
+import { multipartCopy } from "../../provider/engine/object/multipart";
+import { planParts } from "../../provider/engine/object/parts";
 import { copyTimeoutMs, isTimeout, timeouts } from "../../provider/engine/timeouts";
 
 const s3 = mockClient(S3Client);

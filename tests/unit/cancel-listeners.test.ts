@@ -7,8 +7,8 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 
 import { MiB } from "../../provider/engine/constants";
-import { multipartCopy } from "../../provider/engine/multipart";
-import { planParts } from "../../provider/engine/plan";
+import { multipartCopy } from "../../provider/engine/object/multipart";
+import { planParts } from "../../provider/engine/object/parts";
 
 // Its own file: Node warns about too many listeners only once per process and event.
 const s3 = mockClient(S3Client);

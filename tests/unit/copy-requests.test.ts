@@ -20,9 +20,9 @@ import { mockClient } from "aws-sdk-client-mock";
 
 import { resetClientCaches } from "../../provider/engine/clients";
 import { MiB, PROGRESS_INTERVAL_MS } from "../../provider/engine/constants";
-import { performCopy } from "../../provider/engine/copy";
-import { resetCleanupWarnings } from "../../provider/engine/orphans";
-import { LAST_MODIFIED_SLACK_MS, strayVersionIds } from "../../provider/engine/stray-versions";
+import { performCopy } from "../../provider/engine/object/resource";
+import { resetCleanupWarnings } from "../../provider/engine/object/orphans";
+import { LAST_MODIFIED_SLACK_MS, strayVersionIds } from "../../provider/engine/object/stray-versions";
 import type { CopyInputs } from "../../provider/engine/types";
 
 const s3 = mockClient(S3Client);

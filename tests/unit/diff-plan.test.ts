@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 
 import { UNKNOWN } from "../../provider/engine/constants";
-import { stripSecrets } from "../../provider/engine/copy";
+import { stripSecrets } from "../../provider/engine/object/resource";
 import { hasChanges, keyMd5, planChanges, type ChangePlan } from "../../provider/engine/diff";
 import type { CopyInputs, CopyOutputs } from "../../provider/engine/types";
 

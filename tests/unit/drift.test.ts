@@ -1,6 +1,7 @@
-import { deleteBehavior, objectUri } from "../../provider/engine/copy";
-import { modificationDrift, type LiveObject } from "../../provider/engine/destination";
-import { parseSource } from "../../provider/engine/source";
+import { objectUri } from "../../provider/engine/object/destination";
+import { deleteBehavior } from "../../provider/engine/object/resource";
+import { modificationDrift, type LiveObject } from "../../provider/engine/object/live";
+import { parseSource } from "../../provider/engine/object/address";
 import type { CopyOutputs } from "../../provider/engine/types";
 
 const state = (extra: Partial<CopyOutputs>): CopyOutputs => ({

@@ -1,4 +1,4 @@
-import { encodeTagging, resolveHeaders } from "../../provider/engine/metadata";
+import { encodeTagging, resolveHeaders } from "../../provider/engine/object/metadata";
 import type { CopyInputs, MetadataDirective } from "../../provider/engine/types";
 
 const SOURCE_EXPIRES = new Date("2029-05-05T05:05:05Z");

@@ -16,8 +16,8 @@ import {
   isRetryable,
   multipartCopy,
   type MultipartCopyRequest,
-} from "../../provider/engine/multipart";
-import { planParts, type PartPlan } from "../../provider/engine/plan";
+} from "../../provider/engine/object/multipart";
+import { planParts, type PartPlan } from "../../provider/engine/object/parts";
 import { copyTimeoutMs } from "../../provider/engine/timeouts";
 import { fakeProcess } from "../helpers/fake-process";
 

@@ -11,7 +11,7 @@ import {
   MIN_PART_BYTES,
 } from "../../provider/engine/constants";
 import { ObjectCopyError } from "../../provider/engine/errors";
-import { partRange, planParts, useMultipart, type PartPlan } from "../../provider/engine/plan";
+import { partRange, planParts, useMultipart, type PartPlan } from "../../provider/engine/object/parts";
 
 const TiB = 1024 * GiB;
 

@@ -5,7 +5,7 @@
  * the object or stay in state.
  */
 import { compact } from "../../provider/engine/lifecycle";
-import { resolveHeaders } from "../../provider/engine/metadata";
+import { resolveHeaders } from "../../provider/engine/object/metadata";
 import { check } from "../../provider/engine/validate";
 
 const BASE = { bucket: "dest-bucket", key: "k", source: "src-bucket/k" };

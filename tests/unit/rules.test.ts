@@ -13,7 +13,7 @@ import {
 import { INVALID } from "../../provider/engine/rules/types";
 import { MAX_SHOWN_VALUE_CHARS } from "../../provider/engine/errors";
 import { int, str } from "../../provider/engine/rules/primitives";
-import { customerKey, decodeCustomerKey } from "../../provider/engine/sse";
+import { customerKey, decodeCustomerKey } from "../../provider/engine/object/encryption";
 
 const NOW = new Date("2026-06-01T12:00:00Z");
 const KEY = "0123456789abcdef0123456789abcdef";

@@ -5,7 +5,7 @@ import {
   isSameObject,
   parseSource,
   type ParsedSource,
-} from "../../provider/engine/source";
+} from "../../provider/engine/object/address";
 
 const AP = "arn:aws:s3:us-east-1:123456789012:accesspoint/my-ap";
 const AP_PARTS = { partition: "aws", region: "us-east-1", account: "123456789012", name: "my-ap" };

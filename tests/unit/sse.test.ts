@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 
 import { ObjectCopyError } from "../../provider/engine/errors";
-import { CUSTOMER_KEY_BYTES, customerKey, decodeCustomerKey } from "../../provider/engine/sse";
+import { CUSTOMER_KEY_BYTES, customerKey, decodeCustomerKey } from "../../provider/engine/object/encryption";
 
 const RAW = "0123456789abcdef0123456789abcdef";
 const ZEROS_B64 = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";

@@ -1,7 +1,7 @@
 import { DescribeKeyCommand } from "@aws-sdk/client-kms";
 
-import { kmsClient } from "./clients";
-import { ObjectCopyError, wrapAwsError } from "./errors";
+import { kmsClient } from "../clients";
+import { ObjectCopyError, wrapAwsError } from "../errors";
 
 const KEY_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:key\/[A-Za-z0-9-]+$/;
 

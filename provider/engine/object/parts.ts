@@ -7,8 +7,8 @@ import {
   MAX_SINGLE_COPY_BYTES,
   MiB,
   MIN_PART_BYTES,
-} from "./constants";
-import { ObjectCopyError } from "./errors";
+} from "../constants";
+import { ObjectCopyError } from "../errors";
 
 export interface PartPlan {
   size: number;

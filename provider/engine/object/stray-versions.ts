@@ -6,7 +6,7 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 
-import { httpStatus } from "./errors";
+import { httpStatus } from "../errors";
 
 /**
  * Margin on each side of a copy's time window: the Date header and Last-Modified are both

@@ -1,6 +1,6 @@
 import { ListMultipartUploadsCommand, type S3Client } from "@aws-sdk/client-s3";
 
-import { awsErrorCode, httpStatus } from "./errors";
+import { awsErrorCode, httpStatus } from "../errors";
 import { abortStaleUploads } from "./multipart";
 
 /*

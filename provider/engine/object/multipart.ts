@@ -11,12 +11,12 @@ import {
   type UploadPartCopyCommandInput,
 } from "@aws-sdk/client-s3";
 
-import { type CancelRegistry, type CancelScope, type CancelSignal, processCancels } from "./cancel";
-import { abortClientFor, partSlots } from "./clients";
-import { INITIATED_MARGIN_MS, MAX_PART_ATTEMPTS } from "./constants";
-import { awsErrorCode, httpStatus, ObjectCopyError, wrapAwsError } from "./errors";
-import { partRange, type PartPlan } from "./plan";
-import { copyTimeoutMs, isTimeout, timeoutError, timeouts } from "./timeouts";
+import { type CancelRegistry, type CancelScope, type CancelSignal, processCancels } from "../cancel";
+import { abortClientFor, partSlots } from "../clients";
+import { INITIATED_MARGIN_MS, MAX_PART_ATTEMPTS } from "../constants";
+import { awsErrorCode, httpStatus, ObjectCopyError, wrapAwsError } from "../errors";
+import { partRange, type PartPlan } from "./parts";
+import { copyTimeoutMs, isTimeout, timeoutError, timeouts } from "../timeouts";
 
 /** What every UploadPartCopy repeats: source, pins, keys, owners. Part number and range are added per part. */
 export type PartTemplate = Omit<UploadPartCopyCommandInput, "PartNumber" | "CopySourceRange" | "UploadId">;
@@ -39,6 +39,8 @@ export interface MultipartCopyRequest {
   retryDelayMs?: number;
   /** Where SIGINT/SIGTERM reach this copy; tests pass their own registry. */
   cancels?: CancelRegistry;
+  /** The caller's own cancel (a set stopping its copies): handled like a signal. */
+  signal?: AbortSignal;
 }
 
 export interface MultipartCopyResult {
@@ -91,7 +93,10 @@ const pause = (ms: number, signal: AbortSignal) =>
 const wrap = (operation: string, target: string, err: unknown) =>
   isTimeout(err) ? timeoutError(operation, target, err) : wrapAwsError(operation, target, err);
 
-function cancelledError(signal: CancelSignal, target: string, uploadAborted: boolean | undefined) {
+/** What stopped a copy: a process signal, or the caller's own abort. */
+type Stop = CancelSignal | "a cancel";
+
+function cancelledError(signal: Stop, target: string, uploadAborted: boolean | undefined) {
   const what =
     uploadAborted === undefined
       ? " before its multipart upload was created; nothing was written"
@@ -118,14 +123,31 @@ export async function multipartCopy(req: MultipartCopyRequest): Promise<Multipar
   }
 }
 
+/** The process's cancel scope joined with the caller's signal, when there is one. */
+function joined(scope: CancelScope, signal: AbortSignal | undefined): CancelScope & { stoppedBy?: Stop } {
+  const both = signal ? AbortSignal.any([scope.signal, signal]) : scope.signal;
+  return {
+    signal: both,
+    get cancelledBy() {
+      return scope.cancelledBy;
+    },
+    get stoppedBy(): Stop | undefined {
+      return scope.cancelledBy ?? (signal?.aborted ? "a cancel" : undefined);
+    },
+    describe: (what: string) => scope.describe(what),
+    close: () => scope.close(),
+  };
+}
+
 async function copyInScope(
   req: MultipartCopyRequest,
-  scope: CancelScope,
+  processScope: CancelScope,
   target: string,
 ): Promise<MultipartCopyResult> {
+  const scope = joined(processScope, req.signal);
   const { client } = req;
   const aborter = req.abortClient ?? abortClientFor(client);
-  if (scope.cancelledBy) throw cancelledError(scope.cancelledBy, target, undefined);
+  if (scope.stoppedBy) throw cancelledError(scope.stoppedBy, target, undefined);
 
   // Create is never given up on a signal: the upload may exist before its answer arrives, and
   // only the answer says which id to abort.
@@ -134,9 +156,9 @@ async function copyInScope(
   scope.describe(`AbortMultipartUpload of ${uploadId} on ${target}`);
 
   try {
-    if (scope.cancelledBy) throw cancelledError(scope.cancelledBy, target, true);
+    if (scope.stoppedBy) throw cancelledError(scope.stoppedBy, target, true);
     const parts = await copyParts(req, uploadId, scope);
-    if (scope.cancelledBy) throw cancelledError(scope.cancelledBy, target, true);
+    if (scope.stoppedBy) throw cancelledError(scope.stoppedBy, target, true);
     try {
       // Not given up on a signal either: S3 may finish assembling the object regardless.
       const output = await client.send(
@@ -159,7 +181,7 @@ async function copyInScope(
     }
   } catch (err) {
     const aborted = await abortUpload(aborter, req.create, uploadId, target);
-    if (scope.cancelledBy) throw cancelledError(scope.cancelledBy, target, aborted);
+    if (scope.stoppedBy) throw cancelledError(scope.stoppedBy, target, aborted);
     throw err;
   } finally {
     await strays;

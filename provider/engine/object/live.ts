@@ -1,7 +1,12 @@
-import { HeadObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import {
+  HeadObjectCommand,
+  type HeadObjectCommandInput,
+  ListObjectsV2Command,
+  type S3Client,
+} from "@aws-sdk/client-s3";
 
-import { httpStatus, isNotFound, wrapAwsError } from "./errors";
-import type { CopyOutputs } from "./types";
+import { httpStatus, isNotFound, wrapAwsError } from "../errors";
+import type { CopyOutputs } from "../types";
 
 export interface LiveObject {
   etag?: string;
@@ -12,6 +17,8 @@ export interface LiveObject {
   serverSideEncryption?: string;
   kmsKeyArn?: string;
 }
+
+/* What is at the destination now: for refresh, delete, and a multipart copy's Last-Modified. */
 
 /**
  * The destination as it is now, or undefined when it is gone. An SSE-C object answers HeadObject
@@ -88,4 +95,39 @@ export function modificationDrift(state: CopyOutputs, live: LiveObject): string[
     ];
   }
   return [];
+}
+
+/** Last-Modified of the object a multipart copy just completed (Complete does not say). */
+export async function destinationLastModified(
+  client: S3Client,
+  versionId: string | undefined,
+  destination: Pick<
+    HeadObjectCommandInput,
+    | "Bucket"
+    | "Key"
+    | "SSECustomerAlgorithm"
+    | "SSECustomerKey"
+    | "SSECustomerKeyMD5"
+    | "ExpectedBucketOwner"
+    | "RequestPayer"
+  >,
+): Promise<Date | undefined> {
+  const { Bucket, Key, SSECustomerAlgorithm, SSECustomerKey, SSECustomerKeyMD5 } = destination;
+  try {
+    const after = await client.send(
+      new HeadObjectCommand({
+        Bucket,
+        Key,
+        VersionId: versionId && versionId !== "null" ? versionId : undefined,
+        SSECustomerAlgorithm,
+        SSECustomerKey,
+        SSECustomerKeyMD5,
+        ExpectedBucketOwner: destination.ExpectedBucketOwner,
+        RequestPayer: destination.RequestPayer,
+      }),
+    );
+    return after.LastModified;
+  } catch (err) {
+    throw wrapAwsError("HeadObject", `s3://${Bucket}/${Key}`, err);
+  }
 }

@@ -1,7 +1,7 @@
 import type { HeadObjectCommandOutput } from "@aws-sdk/client-s3";
 
-import { ObjectCopyError } from "./errors";
-import type { CopyInputs } from "./types";
+import { ObjectCopyError } from "../errors";
+import type { ObjectSettings } from "../set/types";
 
 const unquote = (etag: string | undefined) => etag?.replace(/^"|"$/g, "");
 const seconds = (d: Date | string) => Math.floor(new Date(d).getTime() / 1000);
@@ -12,7 +12,11 @@ const seconds = (d: Date | string) => Math.floor(new Date(d).getTime() / 1000);
  * condition must hold on its own (stricter than S3's rule that If-Match overrides
  * If-Unmodified-Since); the same headers still go to S3 so the check is atomic there too.
  */
-export function checkPreconditions(inputs: CopyInputs, head: HeadObjectCommandOutput, where: string): void {
+export function checkPreconditions(
+  inputs: ObjectSettings,
+  head: HeadObjectCommandOutput,
+  where: string,
+): void {
   const etag = unquote(head.ETag);
   const modified = head.LastModified;
   const fail = (what: string) => {
@@ -45,7 +49,7 @@ export function checkPreconditions(inputs: CopyInputs, head: HeadObjectCommandOu
 }
 
 /** The precondition headers for CopyObject and UploadPartCopy: ours (the ETag pin) plus the user's. */
-export function preconditionHeaders(inputs: CopyInputs, head: HeadObjectCommandOutput) {
+export function preconditionHeaders(inputs: ObjectSettings, head: HeadObjectCommandOutput) {
   return {
     CopySourceIfMatch: head.ETag,
     CopySourceIfNoneMatch: inputs.copyIfNoneMatch,
