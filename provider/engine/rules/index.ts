@@ -4,6 +4,12 @@
 import { OBSERVED_OUTPUTS } from "../types";
 import { OBJECT_COPY_CROSS_RULES } from "./cross";
 import { OBJECT_COPY_PROPERTIES } from "./properties";
+import {
+  OBJECT_COPY_SET_CROSS_RULES,
+  OBJECT_COPY_SET_PROPERTIES,
+  SET_IDENTITY_INPUTS,
+  SET_OBSERVED_OUTPUTS,
+} from "./set-properties";
 import type { ResourceRules } from "./types";
 
 /** The serialized provider the dynamic-provider server puts into every request. */
@@ -18,9 +24,17 @@ export const OBJECT_COPY_RULES: ResourceRules = {
   passThrough: [PROVIDER_KEY, ...OBSERVED_OUTPUTS, "drift", "sourceCustomerKeyMd5"],
 };
 
+export const OBJECT_COPY_SET_RULES: ResourceRules = {
+  resource: "ObjectCopySet",
+  properties: OBJECT_COPY_SET_PROPERTIES,
+  cross: OBJECT_COPY_SET_CROSS_RULES,
+  passThrough: [PROVIDER_KEY, ...SET_IDENTITY_INPUTS, ...SET_OBSERVED_OUTPUTS],
+};
+
 export { runRules, withoutSecrets, type RunResult } from "./runner";
 export { PER_OBJECT_PROPERTIES, OBJECT_COPY_PROPERTIES } from "./properties";
 export { PER_OBJECT_CROSS_RULES, OBJECT_COPY_CROSS_RULES } from "./cross";
+export { OBJECT_COPY_SET_PROPERTIES, NOT_SET_PROPERTIES, SET_IDENTITY_INPUTS } from "./set-properties";
 export { isUnknown, isAbsent, isKnown } from "./primitives";
 export { bucketNameProblem } from "./values";
 export { SECRET_PROPERTIES, SECRET_FAILURE_PATH } from "./secrets";

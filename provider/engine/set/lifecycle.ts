@@ -1,0 +1,396 @@
+// ObjectCopySet's check, diff, create/update, read and delete: list the source, read the manifest,
+// plan, then copy, record and delete through the set's parts. The dynamic provider maps each of its
+// methods onto one function here.
+import { ObjectCopyError } from "../errors";
+import { setCopier } from "../object";
+import { OBJECT_COPY_SET_RULES, runRules } from "../rules";
+import type { CheckFailure } from "../types";
+import { containsUnknown, isUnknown } from "../validate";
+import { adoptExisting } from "./adopt";
+import {
+  listDestination,
+  listSource,
+  missingKeys,
+  keysNotFound,
+  planFor,
+  readOwnManifest,
+  setContext,
+  type Planned,
+  type SetContext,
+} from "./context";
+import { deleteObjects } from "./delete";
+import { destinationDrift } from "./drift";
+import { deleteManifest, ManifestWriter } from "./manifest";
+import { needsLiveListing, recordItems, type DeleteItem } from "./ownership";
+import { runCopies } from "./scheduler";
+import { destinationKey, relativeKey } from "./spec";
+import {
+  MAX_EXAMPLE_KEYS,
+  objectSettings,
+  REPLACE_PROPS,
+  stripSecrets,
+  type SetDrift,
+  type SetInputs,
+  type SetOutputs,
+  type SetRunCounts,
+} from "./state";
+import { changedInputs, hasWork, planSummary } from "./summary";
+import {
+  MANIFEST_FORMAT,
+  type Manifest,
+  type ManifestRecord,
+  type ObjectSettings,
+  type SourceEntry,
+} from "./types";
+import { abortLeftoverUploads } from "./uploads";
+
+export type { SetDrift, SetInputs, SetOutputs, SetRunCounts } from "./state";
+export { objectSettings } from "./state";
+export { planSummary } from "./summary";
+
+// ---- check -------------------------------------------------------------------------------------
+
+/**
+ * The rule table, then, for a new set that lists `keys`, a listing of the source so that a key
+ * that does not exist fails the preview naming it. An existing set does that in diff, which lists
+ * the source anyway, so a preview lists it once.
+ */
+export async function checkSet(
+  news: Record<string, unknown>,
+  now: Date = new Date(),
+  olds: Record<string, unknown> = {},
+): Promise<{ inputs: SetInputs; failures: CheckFailure[] }> {
+  const { inputs, failures } = runRules(OBJECT_COPY_SET_RULES, news, { now, olds });
+  const checked = inputs as unknown as SetInputs;
+  const isNew = Object.keys(olds).filter((k) => !k.startsWith("__")).length === 0;
+  if (!failures.length && isNew && checked.keys && !containsUnknown(inputs)) {
+    const ctx = setContext(checked);
+    // A listing that fails here fails again, with its full error, at up.
+    const entries = await listSource(ctx).catch(() => undefined);
+    const missing = entries ? missingKeys(ctx, entries) : [];
+    if (missing.length) failures.push({ property: "keys", reason: keysNotFound(ctx, missing).message });
+  }
+  return { inputs: checked, failures };
+}
+
+// ---- diff --------------------------------------------------------------------------------------
+
+export interface SetDiffAnswer {
+  changes: boolean;
+  replaces: string[];
+  /**
+   * A replacement that keeps the manifest's location (a new prefix, same default manifest) must
+   * delete the old set first: both would otherwise read and write one manifest.
+   */
+  deleteBeforeReplace: boolean;
+  /** The summary line (and why), printed by the provider so the preview says what up will do. */
+  reasons: string[];
+}
+
+export async function diffSet(olds: SetOutputs, news: SetInputs): Promise<SetDiffAnswer> {
+  const replaces = REPLACE_PROPS.filter((p) => isUnknown(news[p]) || olds[p] !== news[p]);
+  const deleteBeforeReplace = replaces.length > 0 && olds.manifestLocation === news.manifestLocation;
+  if (containsUnknown(news)) return { changes: true, replaces, deleteBeforeReplace, reasons: [] };
+  if (replaces.length) {
+    return {
+      changes: true,
+      replaces,
+      deleteBeforeReplace,
+      reasons: [`${replaces.join(", ")} changed: a new set replaces this one`],
+    };
+  }
+  const ctx = setContext(news);
+  const { plan } = await planFor(ctx);
+  const changed = changedInputs(olds, news);
+  const drifted = olds.drift ? olds.drift.missing + olds.drift.overwritten : 0;
+  const reasons: string[] = [];
+  if (hasWork(plan) || drifted) {
+    reasons.push(
+      planSummary(plan, news.deleteRemoved !== false) +
+        (drifted ? `; repair ${drifted} changed out of band (refresh found them)` : ""),
+    );
+  }
+  return {
+    changes: hasWork(plan) || drifted > 0 || changed.length > 0,
+    replaces: [],
+    deleteBeforeReplace: false,
+    reasons,
+  };
+}
+
+// ---- create / update ---------------------------------------------------------------------------
+
+/** Drifted keys (refresh found them missing or overwritten) move from unchanged to re-copy. */
+async function addDriftRepairs(ctx: SetContext, planned: Planned): Promise<void> {
+  const { manifest, plan, entries } = planned;
+  if (!manifest) return;
+  const live = await listDestination(ctx);
+  const drift = destinationDrift(manifest, [...live.values()]);
+  const queued = new Set([...plan.created, ...plan.updated, ...plan.deleted].map((t) => t.relativeKey));
+  const byKey = new Map(entries.map((e) => [relativeKey(e.key, ctx.source.prefix), e]));
+  for (const rel of [...drift.missing, ...drift.overwritten]) {
+    const entry = byKey.get(rel);
+    if (!entry || queued.has(rel)) continue;
+    plan.updated.push({
+      relativeKey: rel,
+      sourceKey: entry.key,
+      destKey: destinationKey(rel, ctx.inputs.prefix),
+      entry,
+      previous: manifest.records[rel],
+    });
+    plan.unchanged -= 1;
+  }
+}
+
+function failureLine(failures: { key: string; code: string }[]): string {
+  const shown = failures.slice(0, MAX_EXAMPLE_KEYS).map((f) => `${f.key} (${f.code})`);
+  return `${shown.join(", ")}${failures.length > MAX_EXAMPLE_KEYS ? ", ..." : ""}`;
+}
+
+async function runSet(inputs: SetInputs, isCreate: boolean, olds?: SetOutputs): Promise<SetOutputs> {
+  const started = new Date();
+  const ctx = setContext(inputs);
+  const planned = await planFor(ctx);
+  const { manifest, plan } = planned;
+  if (olds?.drift) await addDriftRepairs(ctx, planned);
+
+  const records: Record<string, ManifestRecord> = { ...(manifest?.records ?? {}) };
+  const base: Manifest = {
+    format: MANIFEST_FORMAT,
+    // Records carry the digest they were copied with, so a run that stops halfway through a
+    // settings change leaves the rest marked for the next up.
+    settingsDigest: ctx.digest,
+    bucket: inputs.bucket,
+    prefix: inputs.prefix,
+    records: { ...records },
+  };
+  const writer = new ManifestWriter(ctx.manifestClient, inputs.manifestLocation, base);
+  const set = (rel: string, record: ManifestRecord) => {
+    records[rel] = record;
+    writer.set(rel, record);
+  };
+  const remove = (rel: string) => {
+    delete records[rel];
+    writer.remove(rel);
+  };
+
+  const ours = new Set([...Object.keys(records), ...plan.created.map((c) => c.relativeKey)]);
+  await abortLeftoverUploads(ctx, new Set([...ours].map((r) => destinationKey(r, inputs.prefix))), started);
+
+  const counts: SetRunCounts = { copied: 0, recopied: 0, deleted: 0, adopted: 0, failed: 0 };
+  let live: Map<string, SourceEntry> | undefined;
+  let toCreate = plan.created;
+  if (inputs.adopt && isCreate && toCreate.length) {
+    live = await listDestination(ctx);
+    const found = await adoptExisting({
+      settings: objectSettings(inputs),
+      sourceClient: ctx.sourceClient,
+      destClient: ctx.destClient,
+      sourceBucket: ctx.source.bucket,
+      destBucket: inputs.bucket,
+      live,
+      tasks: toCreate,
+    });
+    for (const a of found.adopted) {
+      const { etag, size, lastModified } = a.task.entry;
+      set(a.task.relativeKey, {
+        source: { etag, size, lastModified, versionId: a.sourceVersionId },
+        dest: a.written,
+        adopted: true,
+      });
+    }
+    counts.adopted = found.adopted.length;
+    toCreate = found.copy;
+  }
+
+  const recopies = new Set(plan.updated.map((u) => u.relativeKey));
+  const tasks = [...toCreate, ...plan.updated];
+  const copyOne = tasks.length
+    ? await setCopier(copierSettings(inputs), { sourceBucket: ctx.source.bucket, destBucket: inputs.bucket })
+    : undefined;
+  const report = await runCopies({
+    tasks,
+    copy: (t, signal) =>
+      copyOne!(
+        {
+          sourceBucket: ctx.source.bucket,
+          sourceKey: t.sourceKey,
+          destBucket: inputs.bucket,
+          destKey: t.destKey,
+          entry: t.entry,
+          previous: t.previous,
+        },
+        signal,
+      ),
+    maxConcurrency: inputs.concurrency,
+    onDone: (t, result) => {
+      const superseded = [...(t.previous?.dest.superseded ?? []), ...(result.written.superseded ?? [])];
+      const { etag, size, lastModified } = t.entry;
+      set(t.relativeKey, {
+        source: { etag, size, lastModified, versionId: result.sourceVersionId },
+        dest: { ...result.written, superseded: superseded.length ? [...new Set(superseded)] : undefined },
+      });
+      if (recopies.has(t.relativeKey)) counts.recopied += 1;
+      else counts.copied += 1;
+    },
+    checkpoint: () => writer.checkpoint(),
+    log: (line) => console.log(line),
+  });
+  counts.failed = report.failures.length;
+
+  // Deletes: records whose source is gone or no longer selected, and the versions re-copies superseded.
+  const items: { rel: string; whole: boolean; item: DeleteItem }[] = [];
+  const gone = plan.deleted.map((d) => [d.relativeKey, d.record] as [string, ManifestRecord]);
+  if (inputs.deleteRemoved !== false && needsLiveListing(gone, ctx.inPlace))
+    live ??= await listDestination(ctx);
+  for (const [rel, record] of gone) {
+    if (inputs.deleteRemoved === false) {
+      remove(rel);
+      continue;
+    }
+    const mine = recordItems(ctx, rel, record, live);
+    if (!mine.length) remove(rel);
+    for (const item of mine) items.push({ rel, whole: true, item });
+  }
+  const goneKeys = new Set(gone.map(([rel]) => rel));
+  for (const [rel, record] of Object.entries(records)) {
+    if (goneKeys.has(rel)) continue;
+    for (const versionId of record.dest.superseded ?? []) {
+      items.push({ rel, whole: false, item: { key: destinationKey(rel, inputs.prefix), versionId } });
+    }
+  }
+  const deletion = items.length
+    ? await deleteObjects({
+        client: ctx.destClient,
+        bucket: inputs.bucket,
+        items: items.map((i) => i.item),
+        owner: ctx.destOwner,
+      })
+    : { deleted: 0, failures: [] };
+  const failedKeys = new Set(deletion.failures.map((f) => f.key));
+  for (const rel of new Set(items.map((i) => i.rel))) {
+    if (failedKeys.has(destinationKey(rel, inputs.prefix))) continue;
+    if (goneKeys.has(rel)) {
+      remove(rel);
+      counts.deleted += 1;
+    } else {
+      set(rel, { ...records[rel], dest: { ...records[rel].dest, superseded: undefined } });
+    }
+  }
+
+  const finished = await writer.finish();
+
+  const outs: SetOutputs = {
+    ...stripSecrets(inputs),
+    manifestDigest: finished.digest,
+    objectCount: Object.keys(records).length,
+    totalBytes: Object.values(records).reduce((n, r) => n + r.dest.size, 0),
+    lastRun: counts,
+    drift: undefined,
+  };
+  if (report.cancelled) {
+    throw new ObjectCopyError(
+      "CANCELLED",
+      `the run was cancelled after ${report.copied} of ${tasks.length} copies; they are recorded, so the next up copies the rest`,
+    );
+  }
+  if (report.failures.length) {
+    throw new ObjectCopyError(
+      "SET_COPY_FAILED",
+      `${report.failures.length} of ${tasks.length} objects failed to copy: ${failureLine(report.failures)}; ` +
+        `the ${report.copied} that succeeded are recorded in ${inputs.manifestLocation}, so the next up copies only the rest`,
+    );
+  }
+  if (deletion.failures.length) {
+    throw new ObjectCopyError(
+      "SET_DELETE_FAILED",
+      `${deletion.failures.length} objects could not be deleted: ${failureLine(deletion.failures)}; ` +
+        `they stay recorded, so the next up tries again`,
+    );
+  }
+  return compactSet(outs);
+}
+
+/** The settings the copy unit takes: a set's `concurrency` is objects in flight, not parts. */
+function copierSettings(inputs: SetInputs): ObjectSettings {
+  const { concurrency: _c, ...settings } = objectSettings(inputs);
+  return settings;
+}
+
+/** Drops undefined fields: the provider server's protobuf Structs reject them. */
+function compactSet(outs: SetOutputs): SetOutputs {
+  return JSON.parse(JSON.stringify(outs)) as SetOutputs;
+}
+
+export const setId = (inputs: Pick<SetInputs, "manifestLocation">) => inputs.manifestLocation;
+
+export async function createSet(inputs: SetInputs): Promise<{ id: string; outs: SetOutputs }> {
+  return { id: setId(inputs), outs: await runSet(inputs, true) };
+}
+
+export async function updateSet(olds: SetOutputs, news: SetInputs): Promise<SetOutputs> {
+  const replaces = REPLACE_PROPS.filter((p) => olds[p] !== news[p]);
+  if (replaces.length) {
+    throw new ObjectCopyError("UNEXPECTED_REPLACE", `${replaces.join(", ")} changed; that needs a replace`);
+  }
+  return runSet(news, false, olds);
+}
+
+// ---- read (refresh) ----------------------------------------------------------------------------
+
+/** Lists the destination prefix (no HEAD per key) and reports what changed there as `drift`. */
+export async function readSet(state: SetOutputs): Promise<SetOutputs> {
+  const ctx = setContext(state as SetInputs);
+  const [{ manifest }, live] = await Promise.all([readOwnManifest(ctx), listDestination(ctx)]);
+  const drift: SetDrift = manifest
+    ? (() => {
+        const found = destinationDrift(manifest, [...live.values()]);
+        return {
+          missing: found.missing.length,
+          overwritten: found.overwritten.length,
+          examples: [...found.missing, ...found.overwritten].slice(0, MAX_EXAMPLE_KEYS),
+        };
+      })()
+    : { missing: state.objectCount, overwritten: 0, examples: [] };
+  return compactSet({ ...state, drift: drift.missing + drift.overwritten ? drift : undefined });
+}
+
+// ---- delete (destroy) --------------------------------------------------------------------------
+
+/**
+ * Deletes exactly what the manifest records: the versions the set wrote (and its superseded
+ * ones) on a versioned bucket, which for an in-place set brings the originals back; on an
+ * unversioned bucket each object still as the set wrote it, except in place, where the objects
+ * are the originals and stay. Then the manifest. Anything else under the prefix is left alone.
+ */
+export async function deleteSet(state: SetOutputs): Promise<string> {
+  const ctx = setContext(state as SetInputs);
+  const { manifest } = await readOwnManifest(ctx);
+  if (!manifest) return `no manifest at ${state.manifestLocation}: nothing recorded, nothing deleted`;
+  const records = Object.entries(manifest.records);
+  const live = needsLiveListing(records, ctx.inPlace) ? await listDestination(ctx) : undefined;
+  const items = records.flatMap(([rel, record]) => recordItems(ctx, rel, record, live));
+  const result = items.length
+    ? await deleteObjects({ client: ctx.destClient, bucket: state.bucket, items, owner: ctx.destOwner })
+    : { deleted: 0, failures: [] };
+  if (result.failures.length) {
+    // What was deleted leaves the manifest, so a retried destroy sends only the rest.
+    const failed = new Set(result.failures.map((f) => f.key));
+    const writer = new ManifestWriter(ctx.manifestClient, state.manifestLocation, manifest);
+    for (const [rel] of records) {
+      if (!failed.has(destinationKey(rel, state.prefix))) writer.remove(rel);
+    }
+    await writer.finish();
+    throw new ObjectCopyError(
+      "SET_DELETE_FAILED",
+      `${result.failures.length} objects could not be deleted: ${failureLine(result.failures)}; ` +
+        `the manifest keeps them, so destroy can be run again`,
+    );
+  }
+  await deleteManifest(ctx.manifestClient, state.manifestLocation);
+  const left = records.length - new Set(items.map((i) => i.key)).size;
+  return (
+    `deleted ${items.length} object${items.length === 1 ? "" : "s"} (by version on a versioned bucket) this set wrote under s3://${state.bucket}/${state.prefix}` +
+    (left ? `; left ${left} in place (originals of an in-place copy, or overwritten since)` : "")
+  );
+}
