@@ -318,6 +318,17 @@ describe("performCopy: a CopyObject retried after its answer was lost", () => {
     expect(deletedVersions()).toEqual(["v1"]);
   });
 
+  it("after a retried CopyObject onto an unversioned bucket (throttling, say), lists no versions", async () => {
+    s3.on(CopyObjectCommand).resolves({
+      CopyObjectResult: { ETag: '"small"', LastModified: new Date() },
+      $metadata: { attempts: 3 },
+    });
+    await performCopy(SMALL);
+    expect(count("CopyObject")).toBe(1);
+    expect(count("ListObjectVersions")).toBe(0);
+    expect(count("DeleteObject")).toBe(0);
+  });
+
   it("matches on size alone under SSE-KMS, whose ETag differs on every write", async () => {
     s3.on(CopyObjectCommand).resolves({
       CopyObjectResult: { ETag: '"kms-3"', LastModified: new Date() },

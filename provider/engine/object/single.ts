@@ -50,7 +50,9 @@ export async function singleCopy(req: SingleCopyRequest): Promise<CopyObjectComm
     throw await copyObjectFailure(req, err, { ...write, etag: req.predictableEtag });
   }
   release();
-  if ((out.$metadata?.attempts ?? 1) > 1) {
+  // Only a versioned bucket keeps what an earlier attempt wrote: elsewhere the last write replaced
+  // it, and listing versions after every throttled retry would cost a request for nothing.
+  if ((out.$metadata?.attempts ?? 1) > 1 && out.VersionId && out.VersionId !== "null") {
     await removeRetriedCopies(req.client, {
       ...write,
       kept: out.VersionId,
