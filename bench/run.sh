@@ -7,6 +7,9 @@
 #   bash bench/run.sh single-vs-multipart    # benchmark 3: CopyObject vs multipart on MinIO
 #   bash bench/run.sh large-object           # benchmark 1: ours vs aws s3 cp vs rclone on MinIO
 #   bash bench/run.sh latency-vs-aws         # ours vs aws s3 cp on the latency-model server
+#   bash bench/run.sh set-minio              # B4: a whole prefix on MinIO: ObjectCopySet vs aws s3 sync, rclone, s5cmd
+#   bash bench/run.sh latency-set            # B5: 100,000 objects on the latency model under a 3,500 writes/s limit
+#   bash bench/run.sh set-preview            # no-op preview of a 10,000-object ObjectCopySet vs 200 ObjectCopy
 #
 # Results go to bench/out/<name>.md (and .json); the console shows progress.
 set -euo pipefail
@@ -19,8 +22,11 @@ case "$name" in
   single-vs-multipart) driver=bench/out/bench/minio/single-vs-multipart.js ;;
   large-object) driver=bench/out/bench/minio/large-object.js ;;
   latency-vs-aws) driver=bench/out/bench/latency-model/vs-aws.js ;;
+  set-minio) driver=bench/out/bench/set/minio-sync.js ;;
+  latency-set) driver=bench/out/bench/set/latency-set.js ;;
+  set-preview) driver=bench/out/bench/set/preview-cost.js ;;
   *)
-    echo "usage: bash bench/run.sh latency-model|single-vs-multipart|large-object|latency-vs-aws" >&2
+    echo "usage: bash bench/run.sh latency-model|single-vs-multipart|large-object|latency-vs-aws|set-minio|latency-set|set-preview" >&2
     exit 2
     ;;
 esac

@@ -21,9 +21,27 @@
 // AbortMultipartUpload, CopyObject. Anything else answers 501 NotImplemented. Signatures are not
 // checked. Plain HTTP on 127.0.0.1.
 //
+// For the ObjectCopySet benchmark (bench/set/) it also has:
+//   - a synthetic keyspace (`keyspace` > 0): the source bucket then holds exactly N objects,
+//     `<keyspacePrefix>p000/obj-000000` ... (1,000 per `pNNN/` folder), each of `sourceSize` bytes
+//     with an ETag of its own, without storing anything, so 100,000 objects need no setup;
+//   - ListObjectsV2 over that keyspace and over what was written (1,000 keys a page, continuation
+//     token, start-after, Delimiter/CommonPrefixes, encoding-type=url);
+//   - PutObject / GetObject / DeleteObject of small objects (a set's manifest), DeleteObjects,
+//     GetBucketVersioning (never enabled), ListObjectVersions (each object its "null" version)
+//     and GetBucketLocation;
+//   - a per-prefix write limit (`writesPerSecond`, S3's 3,500 PUT/COPY/POST/DELETE per second per
+//     partitioned prefix): a token bucket per partition on the model clock, holding
+//     `burstSeconds` of tokens; a write that finds it empty is answered 503 SlowDown with S3's
+//     XML body, after the usual latency. A partition is the bucket plus the key's first
+//     `partitionDepth` "/"-separated segments. Off (0) unless asked for, so the copy benchmarks
+//     that predate it measure what they always did.
+//
 // Standalone: node bench/out/bench/latency-model/server.js [--latency-ms 20] [--time-scale 1]
-//   [--source-size BYTES] [--port 0]   (prints the endpoint; Ctrl-C prints the request counts)
+//   [--source-size BYTES] [--keyspace N] [--writes-per-second 3500] [--burst-seconds 0.1]
+//   [--port 0]   (prints the endpoint; Ctrl-C prints the request counts)
 
+import { createHash } from "node:crypto";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -38,6 +56,28 @@ export const RULES = {
   maxCopyObjectBytes: 5 * GiB,
 } as const;
 
+/** S3's documented request rate: writes (PUT/COPY/POST/DELETE) per second per partitioned prefix. */
+export const S3_WRITES_PER_PREFIX = 3_500;
+/** ListObjectsV2 answers at most this many keys and common prefixes a page. */
+const LIST_PAGE = 1_000;
+/** Objects per `pNNN/` folder of the synthetic keyspace. */
+const KEYSPACE_FOLDER = 1_000;
+/** PutObject keeps bodies up to this size (manifests); larger ones only their size. */
+const MAX_STORED_BODY = 64 * MiB;
+const WRITE_OPS = new Set([
+  "CopyObject",
+  "PutObject",
+  "UploadPartCopy",
+  "UploadPart",
+  "CreateMultipartUpload",
+  "CompleteMultipartUpload",
+  "AbortMultipartUpload",
+  "DeleteObject",
+  "DeleteObjects",
+  "PutObjectTagging",
+  "PutObjectAcl",
+]);
+
 export interface ModelConfig {
   /** Model milliseconds every request waits. */
   latencyMs: number;
@@ -50,6 +90,15 @@ export interface ModelConfig {
   sourceSize: number;
   sourceEtag: string;
   region: string;
+  /** > 0: the source bucket holds exactly this many synthetic objects (see the header). */
+  keyspace: number;
+  keyspacePrefix: string;
+  /** Writes per second per partition; 0 = no limit. */
+  writesPerSecond: number;
+  /** Model seconds of writes a partition's bucket holds when full. */
+  burstSeconds: number;
+  /** "/"-separated key segments that, with the bucket, name a partition. */
+  partitionDepth: number;
 }
 
 export const DEFAULT_CONFIG: ModelConfig = {
@@ -60,7 +109,17 @@ export const DEFAULT_CONFIG: ModelConfig = {
   sourceSize: 5 * GiB,
   sourceEtag: '"5f363e0e58a95f06cbe9bbc662c5dfb6-1"',
   region: "us-east-1",
+  keyspace: 0,
+  keyspacePrefix: "data/",
+  writesPerSecond: 0,
+  burstSeconds: 0.1,
+  partitionDepth: 1,
 };
+
+/** The i-th key of the synthetic keyspace; zero-padded, so key order is index order. */
+export function keyspaceKey(prefix: string, i: number): string {
+  return `${prefix}p${String(Math.floor(i / KEYSPACE_FOLDER)).padStart(3, "0")}/obj-${String(i).padStart(6, "0")}`;
+}
 
 export interface ModelStats {
   /** Requests by S3 operation. */
@@ -72,6 +131,9 @@ export interface ModelStats {
   /** How late answers went out against their due time (real ms): timer precision. */
   latenessMs: { n: number; sum: number; max: number };
   maxInFlight: number;
+  /** Writes the rate limit let through, and writes it answered 503 SlowDown. */
+  writesAccepted: number;
+  slowDowns: number;
   /** Sum of the model time of all answered requests (ms). */
   modelRequestMs: number;
   /** performance.now() of the first counted request's arrival and of the last answer sent. */
@@ -95,6 +157,14 @@ interface Upload {
 interface StoredObject {
   size: number;
   etag: string;
+  lastModified?: Date;
+  /** PutObject's body, when small enough to keep (a manifest): GetObject returns it. */
+  body?: Buffer;
+}
+
+interface ListEntry {
+  key: string;
+  object: StoredObject;
 }
 
 class S3Error extends Error {
@@ -110,7 +180,7 @@ class S3Error extends Error {
 interface Answer {
   status: number;
   headers?: Record<string, string | number>;
-  body?: string;
+  body?: string | Buffer;
 }
 
 /** copy-child.ts warms the SDK up with a HeadBucket on this bucket; the server neither counts nor delays it. */
@@ -155,8 +225,106 @@ export async function startLatencyModelServer(
       errorSamples: [],
       latenessMs: { n: 0, sum: 0, max: 0 },
       maxInFlight: 0,
+      writesAccepted: 0,
+      slowDowns: 0,
       modelRequestMs: 0,
     };
+  }
+
+  // --- model clock, synthetic keyspace, listings ------------------------------------------------
+  // The clock advances by real time x timeScale, accumulated so a setConfig of timeScale between
+  // runs does not jump it.
+  let modelNow = 0;
+  let realAt = performance.now();
+  function modelClock(): number {
+    const now = performance.now();
+    modelNow += (now - realAt) * config.timeScale;
+    realAt = now;
+    return modelNow;
+  }
+
+  let keyspaceCache: { n: number; prefix: string; keys: string[]; set: Set<string> } | undefined;
+  function keyspaceKeys() {
+    if (
+      !keyspaceCache ||
+      keyspaceCache.n !== config.keyspace ||
+      keyspaceCache.prefix !== config.keyspacePrefix
+    ) {
+      const keys = Array.from({ length: config.keyspace }, (_, i) => keyspaceKey(config.keyspacePrefix, i));
+      keyspaceCache = { n: config.keyspace, prefix: config.keyspacePrefix, keys, set: new Set(keys) };
+    }
+    return keyspaceCache;
+  }
+  const keyEtag = (key: string) => `"${createHash("md5").update(key).digest("hex")}"`;
+
+  /** A source-bucket object: any key (classic mode) or one of the keyspace's. */
+  function virtualSource(key: string): StoredObject | undefined {
+    if (config.keyspace <= 0) return { size: config.sourceSize, etag: config.sourceEtag };
+    if (!keyspaceKeys().set.has(key)) return undefined;
+    return { size: config.sourceSize, etag: keyEtag(key) };
+  }
+
+  // Sorted keys of each bucket's written objects, rebuilt when that bucket changed.
+  const sortedCache = new Map<string, string[]>();
+  function putObject(bucket: string, key: string, object: StoredObject) {
+    objects.set(`${bucket}/${key}`, object);
+    sortedCache.delete(bucket);
+  }
+  function removeObject(bucket: string, key: string): boolean {
+    sortedCache.delete(bucket);
+    return objects.delete(`${bucket}/${key}`);
+  }
+  function sortedKeys(bucket: string): string[] {
+    if (bucket === config.sourceBucket && config.keyspace > 0) return keyspaceKeys().keys;
+    let keys = sortedCache.get(bucket);
+    if (!keys) {
+      const head = `${bucket}/`;
+      keys = [...objects.keys()].filter((k) => k.startsWith(head)).map((k) => k.slice(head.length));
+      keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      sortedCache.set(bucket, keys);
+    }
+    return keys;
+  }
+  function lookup(bucket: string, key: string): StoredObject | undefined {
+    if (bucket === config.sourceBucket) return virtualSource(key);
+    return objects.get(`${bucket}/${key}`);
+  }
+  /** Index of the first key >= `from` (binary search). */
+  function lowerBound(keys: string[], from: string): number {
+    let lo = 0;
+    let hi = keys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (keys[mid] < from) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  // --- per-partition write limit ----------------------------------------------------------------
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  function partitionOf(bucket: string, key: string): string {
+    const segments = key.split("/");
+    // A key's last segment is its name, not a folder: "a/b/obj" at depth 2 is partition "a/b/".
+    const folders = segments.slice(0, Math.min(config.partitionDepth, segments.length - 1));
+    return `${bucket}/${folders.map((f) => `${f}/`).join("")}`;
+  }
+  /** Takes one write token from the partition, or throws 503 SlowDown. */
+  function admitWrite(bucket: string, key: string) {
+    if (config.writesPerSecond <= 0) return;
+    const now = modelClock();
+    const capacity = Math.max(1, config.writesPerSecond * config.burstSeconds);
+    const name = partitionOf(bucket, key);
+    const b = buckets.get(name) ?? { tokens: capacity, at: now };
+    b.tokens = Math.min(capacity, b.tokens + ((now - b.at) / 1000) * config.writesPerSecond);
+    b.at = now;
+    buckets.set(name, b);
+    if (b.tokens < 1) {
+      stats.slowDowns += 1;
+      throw new S3Error(503, "SlowDown", "Please reduce your request rate.");
+    }
+    b.tokens -= 1;
+    stats.writesAccepted += 1;
   }
 
   // --- precise scheduler: answers go out at their due real time, in due order -------------------
@@ -218,10 +386,7 @@ export async function startLatencyModelServer(
     const slash = raw.indexOf("/");
     const bucket = slash < 0 ? raw : raw.slice(0, slash);
     const key = slash < 0 ? "" : raw.slice(slash + 1);
-    if (bucket === config.sourceBucket && key !== "") {
-      return { name: raw, object: { size: config.sourceSize, etag: config.sourceEtag } };
-    }
-    const stored = objects.get(`${bucket}/${key}`);
+    const stored = key === "" ? undefined : lookup(bucket, key);
     if (!stored) throw new S3Error(404, "NoSuchKey", `The specified key does not exist: ${raw}`);
     return { name: raw, object: stored };
   }
@@ -240,9 +405,16 @@ export async function startLatencyModelServer(
   const copyMs = (bytes: number) => (bytes / config.bytesPerSecond) * 1000;
 
   /** The answer and the model time it takes beyond L. */
-  function operate(op: string, req: http.IncomingMessage, body: string): { answer: Answer; extraMs: number } {
+  function operate(op: string, req: http.IncomingMessage, raw: Buffer): { answer: Answer; extraMs: number } {
     const { bucket, key, query } = parseTarget(req.url ?? "/");
     const headers = req.headers;
+    const body = op === "PutObject" ? "" : raw.toString("utf8");
+    if (WRITE_OPS.has(op)) {
+      // DeleteObjects names its keys in the body; its first key picks the partition.
+      const first =
+        op === "DeleteObjects" ? xmlUnescape(/<Key>([\s\S]*?)<\/Key>/.exec(body)?.[1] ?? "") : key;
+      admitWrite(bucket, first);
+    }
     const ok = (b: string, extra: Record<string, string | number> = {}): Answer => ({
       status: 200,
       headers: { "content-type": "application/xml", ...extra },
@@ -252,10 +424,7 @@ export async function startLatencyModelServer(
       case "HeadBucket":
         return { answer: { status: 200, headers: { "x-amz-bucket-region": config.region } }, extraMs: 0 };
       case "HeadObject": {
-        const object =
-          bucket === config.sourceBucket
-            ? { size: config.sourceSize, etag: config.sourceEtag }
-            : objects.get(`${bucket}/${key}`);
+        const object = lookup(bucket, key);
         if (!object) return { answer: { status: 404 }, extraMs: 0 };
         return {
           answer: {
@@ -263,7 +432,7 @@ export async function startLatencyModelServer(
             headers: {
               "content-length": object.size,
               etag: object.etag,
-              "last-modified": LAST_MODIFIED.toUTCString(),
+              "last-modified": (object.lastModified ?? LAST_MODIFIED).toUTCString(),
               "content-type": "binary/octet-stream",
               "accept-ranges": "bytes",
             },
@@ -403,7 +572,7 @@ export async function startLatencyModelServer(
           );
         }
         const etag = `"complete-${uploadId}-${listed.length}"`;
-        objects.set(`${bucket}/${key}`, { size, etag });
+        putObject(bucket, key, { size, etag, lastModified: new Date() });
         uploads.delete(uploadId);
         return {
           answer: ok(
@@ -431,8 +600,9 @@ export async function startLatencyModelServer(
             `The specified copy source is larger than the maximum allowable size for a copy source: ${RULES.maxCopyObjectBytes}`,
           );
         }
-        const etag = `"copy-${src.object.size}"`;
-        objects.set(`${bucket}/${key}`, { size: src.object.size, etag });
+        // A single-part source keeps its ETag, as S3's CopyObject without KMS does.
+        const etag = src.object.etag.includes("-") ? `"copy-${src.object.size}"` : src.object.etag;
+        putObject(bucket, key, { size: src.object.size, etag, lastModified: new Date() });
         return {
           answer: ok(
             `<CopyObjectResult ${NS}><LastModified>${new Date().toISOString()}</LastModified>` +
@@ -441,8 +611,153 @@ export async function startLatencyModelServer(
           extraMs: copyMs(src.object.size),
         };
       }
+      case "ListObjectsV2":
+        return { answer: ok(listObjectsV2(bucket, query)), extraMs: 0 };
+      case "ListObjectVersions":
+        return { answer: ok(listObjectVersions(bucket, query)), extraMs: 0 };
+      case "PutObject": {
+        const etag = `"${createHash("md5").update(raw).digest("hex")}"`;
+        const keep = raw.length <= MAX_STORED_BODY ? raw : undefined;
+        putObject(bucket, key, { size: raw.length, etag, lastModified: new Date(), body: keep });
+        return { answer: { status: 200, headers: { etag } }, extraMs: copyMs(raw.length) };
+      }
+      case "GetObject": {
+        const object = lookup(bucket, key);
+        if (!object) throw new S3Error(404, "NoSuchKey", `The specified key does not exist: ${key}`);
+        if (!object.body)
+          throw new S3Error(501, "NotImplemented", "The latency model holds no data for this object");
+        return {
+          answer: {
+            status: 200,
+            headers: {
+              etag: object.etag,
+              "last-modified": (object.lastModified ?? LAST_MODIFIED).toUTCString(),
+              "content-type": "binary/octet-stream",
+            },
+            body: object.body,
+          },
+          extraMs: copyMs(object.size),
+        };
+      }
+      case "DeleteObject":
+        removeObject(bucket, key);
+        return { answer: { status: 204 }, extraMs: 0 };
+      case "DeleteObjects": {
+        const keys = [...body.matchAll(/<Object>([\s\S]*?)<\/Object>/g)].map((m) =>
+          xmlUnescape(/<Key>([\s\S]*?)<\/Key>/.exec(m[1])?.[1] ?? ""),
+        );
+        if (keys.length === 0 || keys.length > 1000) {
+          throw new S3Error(400, "MalformedXML", `DeleteObjects lists ${keys.length} keys (1..1000 allowed)`);
+        }
+        const quiet = /<Quiet>\s*true\s*<\/Quiet>/i.test(body);
+        for (const k of keys) removeObject(bucket, k);
+        const deleted = quiet
+          ? ""
+          : keys.map((k) => `<Deleted><Key>${xmlEscape(k)}</Key></Deleted>`).join("");
+        return { answer: ok(`<DeleteResult ${NS}>${deleted}</DeleteResult>`), extraMs: 0 };
+      }
+      case "GetBucketVersioning":
+        return { answer: ok(`<VersioningConfiguration ${NS}/>`), extraMs: 0 };
+      case "GetBucketLocation":
+        return {
+          answer: ok(
+            `<LocationConstraint ${NS}>${config.region === "us-east-1" ? "" : config.region}</LocationConstraint>`,
+          ),
+          extraMs: 0,
+        };
     }
     throw new S3Error(501, "NotImplemented", `The latency model does not implement ${op}`);
+  }
+
+  /** Buckets are never versioned here: each object is its one "null" version (key-marker paging). */
+  function listObjectVersions(bucket: string, query: URLSearchParams): string {
+    const prefix = query.get("prefix") ?? "";
+    const marker = query.get("key-marker") ?? "";
+    const keys = sortedKeys(bucket);
+    let i = lowerBound(keys, marker > prefix ? marker : prefix);
+    if (marker && i < keys.length && keys[i] === marker) i++;
+    const page: string[] = [];
+    while (i < keys.length && keys[i].startsWith(prefix) && page.length < LIST_PAGE) page.push(keys[i++]);
+    const truncated = i < keys.length && keys[i].startsWith(prefix);
+    const versions = page
+      .map((k) => {
+        const o = lookup(bucket, k) as StoredObject;
+        return (
+          `<Version><Key>${xmlEscape(k)}</Key><VersionId>null</VersionId><IsLatest>true</IsLatest>` +
+          `<LastModified>${(o.lastModified ?? LAST_MODIFIED).toISOString()}</LastModified>` +
+          `<ETag>${xmlEscape(o.etag)}</ETag><Size>${o.size}</Size><StorageClass>STANDARD</StorageClass></Version>`
+        );
+      })
+      .join("");
+    return (
+      `<ListVersionsResult ${NS}><Name>${xmlEscape(bucket)}</Name><Prefix>${xmlEscape(prefix)}</Prefix>` +
+      `<KeyMarker>${xmlEscape(marker)}</KeyMarker><VersionIdMarker></VersionIdMarker><MaxKeys>${LIST_PAGE}</MaxKeys>` +
+      `<IsTruncated>${truncated}</IsTruncated>` +
+      (truncated
+        ? `<NextKeyMarker>${xmlEscape(page[page.length - 1])}</NextKeyMarker><NextVersionIdMarker>null</NextVersionIdMarker>`
+        : "") +
+      `${versions}</ListVersionsResult>`
+    );
+  }
+
+  /** One ListObjectsV2 page over the bucket's sorted keys. */
+  function listObjectsV2(bucket: string, query: URLSearchParams): string {
+    const prefix = query.get("prefix") ?? "";
+    const delimiter = query.get("delimiter") ?? "";
+    const maxKeys = Math.min(LIST_PAGE, Math.max(0, Number(query.get("max-keys") ?? LIST_PAGE)));
+    const token = query.get("continuation-token");
+    const startAfter = query.get("start-after") ?? "";
+    const url = query.get("encoding-type") === "url";
+    const enc = (s: string) => xmlEscape(url ? encodeURIComponent(s).replace(/%2F/g, "/") : s);
+    // The token is the last key or common prefix returned: the next page starts after it (and
+    // after every key under it, when it was a common prefix).
+    let after = token !== null ? Buffer.from(token, "base64url").toString("utf8") : startAfter;
+    const keys = sortedKeys(bucket);
+    let i = lowerBound(keys, after > prefix ? after : prefix);
+    if (after && i < keys.length && keys[i] === after) i++;
+    if (after && delimiter && after.endsWith(delimiter)) i = lowerBound(keys, `${after}\u{10ffff}`);
+    const contents: ListEntry[] = [];
+    const common: string[] = [];
+    let truncated = false;
+    while (i < keys.length && keys[i].startsWith(prefix)) {
+      if (contents.length + common.length >= maxKeys) {
+        truncated = true;
+        break;
+      }
+      const k = keys[i];
+      const cut = delimiter ? k.indexOf(delimiter, prefix.length) : -1;
+      if (cut >= 0) {
+        const cp = k.slice(0, cut + delimiter.length);
+        common.push(cp);
+        after = cp;
+        i = lowerBound(keys, `${cp}\u{10ffff}`);
+      } else {
+        contents.push({ key: k, object: lookup(bucket, k) as StoredObject });
+        after = k;
+        i++;
+      }
+    }
+    const body =
+      contents
+        .map(
+          (e) =>
+            `<Contents><Key>${enc(e.key)}</Key><LastModified>${(e.object.lastModified ?? LAST_MODIFIED).toISOString()}</LastModified>` +
+            `<ETag>${xmlEscape(e.object.etag)}</ETag><Size>${e.object.size}</Size><StorageClass>STANDARD</StorageClass></Contents>`,
+        )
+        .join("") + common.map((p) => `<CommonPrefixes><Prefix>${enc(p)}</Prefix></CommonPrefixes>`).join("");
+    return (
+      `<ListBucketResult ${NS}><Name>${xmlEscape(bucket)}</Name><Prefix>${enc(prefix)}</Prefix>` +
+      (delimiter ? `<Delimiter>${enc(delimiter)}</Delimiter>` : "") +
+      (token !== null ? `<ContinuationToken>${xmlEscape(token)}</ContinuationToken>` : "") +
+      (startAfter ? `<StartAfter>${enc(startAfter)}</StartAfter>` : "") +
+      (url ? "<EncodingType>url</EncodingType>" : "") +
+      `<MaxKeys>${maxKeys}</MaxKeys><KeyCount>${contents.length + common.length}</KeyCount>` +
+      `<IsTruncated>${truncated}</IsTruncated>` +
+      (truncated
+        ? `<NextContinuationToken>${Buffer.from(after).toString("base64url")}</NextContinuationToken>`
+        : "") +
+      `${body}</ListBucketResult>`
+    );
   }
 
   function handle(req: http.IncomingMessage, res: http.ServerResponse) {
@@ -463,7 +778,7 @@ export async function startLatencyModelServer(
       let answer: Answer;
       let modelMs = config.latencyMs;
       try {
-        const done = operate(op, req, Buffer.concat(chunks).toString("utf8"));
+        const done = operate(op, req, Buffer.concat(chunks));
         answer = done.answer;
         modelMs += done.extraMs;
       } catch (err) {
@@ -479,7 +794,10 @@ export async function startLatencyModelServer(
           body:
             req.method === "HEAD"
               ? undefined
-              : xml(`<Error><Code>${e.code}</Code><Message>${xmlEscape(e.message)}</Message></Error>`),
+              : xml(
+                  `<Error><Code>${e.code}</Code><Message>${xmlEscape(e.message)}</Message>` +
+                    `<RequestId>model-${stats.latenessMs.n}</RequestId><HostId>latency-model</HostId></Error>`,
+                ),
         };
       }
       stats.modelRequestMs += modelMs;
@@ -519,6 +837,8 @@ export async function startLatencyModelServer(
       stats = freshStats();
       uploads = new Map();
       objects = new Map();
+      sortedCache.clear();
+      buckets.clear();
     },
     close() {
       return new Promise((resolve) => {
@@ -541,6 +861,10 @@ if (require.main === module) {
         latencyMs: Number(arg("--latency-ms") ?? DEFAULT_CONFIG.latencyMs),
         timeScale: Number(arg("--time-scale") ?? DEFAULT_CONFIG.timeScale),
         sourceSize: Number(arg("--source-size") ?? DEFAULT_CONFIG.sourceSize),
+        keyspace: Number(arg("--keyspace") ?? DEFAULT_CONFIG.keyspace),
+        // Alone, the server models S3's limit unless told otherwise (0 turns it off).
+        writesPerSecond: Number(arg("--writes-per-second") ?? S3_WRITES_PER_PREFIX),
+        burstSeconds: Number(arg("--burst-seconds") ?? DEFAULT_CONFIG.burstSeconds),
       },
       Number(arg("--port") ?? 0),
     );
