@@ -6,7 +6,8 @@ export interface Fault {
     method: string;
     url: string;
     headers: http.IncomingHttpHeaders;
-  }): "500" | "200-error" | "hang" | "lose-answer" | "reset" | { holdMs: number } | undefined;
+  }):
+    "500" | "200-error" | "503-slowdown" | "hang" | "lose-answer" | "reset" | { holdMs: number } | undefined;
 }
 
 export interface FaultProxy {
@@ -18,10 +19,13 @@ export interface FaultProxy {
 
 const ERROR_BODY =
   '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InternalError</Code><Message>injected</Message></Error>';
+/** S3's answer when a prefix gets more requests than it takes: 503 with code SlowDown. */
+const SLOW_DOWN_BODY =
+  '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>';
 
 /**
  * A pass-through HTTP proxy on 127.0.0.1 in front of a real server, failing the requests a test
- * picks: a plain 500, or S3's "200 OK with an <Error> body" that copy operations can return; or
+ * picks: a plain 500, S3's 503 SlowDown, or S3's "200 OK with an <Error> body" that copy operations can return; or
  * never answering ("hang"), answering late (`holdMs`), a reset with no answer ("reset"), or a reset
  * after the server did the work ("lose-answer").
  */
@@ -39,6 +43,11 @@ export function startFaultProxy(upstream: string, fault: Fault): Promise<FaultPr
       if (f === "reset") {
         // The connection dies with no answer, and the server never sees the request.
         req.socket.destroy();
+        return;
+      }
+      if (f === "503-slowdown") {
+        res.writeHead(503, { "content-type": "application/xml" });
+        res.end(SLOW_DOWN_BODY);
         return;
       }
       if (f === "500" || f === "200-error") {

@@ -27,6 +27,7 @@ interface Run {
 }
 
 const OBJECT_COPY = "pulumi-nodejs:dynamic/s3:ObjectCopy";
+const OBJECT_COPY_SET = "pulumi-nodejs:dynamic/s3:ObjectCopySet";
 const EXAMPLES = path.resolve(__dirname, "../../examples");
 // How a secret reaches the mock monitor: Pulumi's secret signature around the plain value.
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
@@ -440,6 +441,67 @@ describe("examples under the mock monitor", () => {
     expect(run.exports.destinationBucket).toBe("destination-4f1c2a9");
   });
 
+  test("promote-build-folder: one ObjectCopySet from the build prefix, MERGE with one Cache-Control, source maps left out", async () => {
+    const run = await runExample("promote-build-folder", {
+      buildBucket: "builds",
+      buildRegion: "us-east-1",
+      buildPrefix: "site/build-1234/",
+      releaseBucket: "site-eu",
+      releaseRegion: "eu-west-1",
+      releasePrefix: "www/",
+    });
+
+    expect(run.registrations.map((r) => [r.type, r.name])).toEqual([[OBJECT_COPY_SET, "release"]]);
+    const [set] = run.registrations;
+    expect(declared(set)).toStrictEqual({
+      source: "builds/site/build-1234/",
+      sourceRegion: "us-east-1",
+      bucket: "site-eu",
+      region: "eu-west-1",
+      prefix: "www/",
+      exclude: ["**/*.map"],
+      metadataDirective: "MERGE",
+      cacheControl: "public, max-age=300",
+      // What the resource class adds: the default manifest is named after them.
+      __setProject: "promote-build-folder",
+      __setStack: "test",
+      __setName: "release",
+    });
+    expectSerializedProvider(set);
+    expect(Object.keys(run.exports).sort()).toEqual([
+      "lastRun",
+      "manifestLocation",
+      "objectCount",
+      "totalBytes",
+    ]);
+    expect(run.calls).toEqual([]);
+  });
+
+  test("promote-build-folder: exclude and cacheControl come from config; a bad exclude is rejected", async () => {
+    const run = await runExample("promote-build-folder", {
+      buildBucket: "builds",
+      buildPrefix: "b/",
+      releaseBucket: "rel",
+      exclude: '["tmp/**"]',
+      cacheControl: "no-cache",
+    });
+    expect(declared(run.registrations[0])).toMatchObject({
+      source: "builds/b/",
+      bucket: "rel",
+      prefix: "",
+      exclude: ["tmp/**"],
+      cacheControl: "no-cache",
+    });
+    await expect(
+      runExample("promote-build-folder", {
+        buildBucket: "b",
+        buildPrefix: "p/",
+        releaseBucket: "r",
+        exclude: '"x"',
+      }),
+    ).rejects.toThrow(/config "exclude" must be a JSON array of glob patterns/);
+  });
+
   test.each([
     ["basic-copy", ["sourceBucket", "sourceKey", "destinationBucket", "destinationKey", "sourceVersionId"]],
     ["metadata-in-place", ["bucket", "keys", "cacheControl", "contentType"]],
@@ -449,6 +511,18 @@ describe("examples under the mock monitor", () => {
       ["buildBucket", "buildRegion", "artifactKey", "releases", "artifactVersionId"],
     ],
     ["large-object", ["sourceBucket", "sourceKey", "destinationBucket", "partSize", "concurrency"]],
+    [
+      "promote-build-folder",
+      [
+        "buildBucket",
+        "buildRegion",
+        "buildPrefix",
+        "releaseBucket",
+        "releaseRegion",
+        "releasePrefix",
+        "exclude",
+      ],
+    ],
   ])("%s: its README shows `pulumi config set` for each config key", (example, keys) => {
     const documented = readmeConfigKeys(example);
     for (const key of keys) expect(documented).toContain(key);
