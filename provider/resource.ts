@@ -147,6 +147,18 @@ export interface ObjectCopyArgs {
    * @default true
    */
   trackSourceChanges?: pulumi.Input<boolean>;
+  /**
+   * On create, when the destination already holds what this copy would write (equal bytes by
+   * ETag where ETags are comparable, else by a checksum both objects carry under the same
+   * algorithm, and the declared metadata, content headers, encryption and storage class), record
+   * that object instead of copying; an object that differs is copied over. Dynamic resources
+   * cannot be `pulumi import`ed, so this is how an existing object comes under management.
+   * **The adopted object then belongs to this resource: destroy deletes it** (on a versioned
+   * bucket, exactly the version that was adopted). Has no effect after create. Not allowed for an
+   * in-place copy (`source` is the destination itself).
+   * @default false
+   */
+  adopt?: pulumi.Input<boolean>;
   /** Start a restore of an archived (Glacier) source instead of failing. @default none: fail with instructions */
   restoreArchivedSource?: pulumi.Input<RestoreRequest>;
   /** Minutes to wait for that restore before failing with "run up again". @default 0 */
@@ -233,6 +245,8 @@ export class ObjectCopy extends pulumi.dynamic.Resource {
   declare public readonly inPlace: pulumi.Output<boolean>;
   /** What delete will do: remove the version this resource wrote, the object, or (in-place, unversioned) nothing. */
   declare public readonly deleteBehavior: pulumi.Output<DeleteBehavior>;
+  /** True when `adopt` recorded the object already at the destination instead of copying it. */
+  declare public readonly adopted: pulumi.Output<boolean | undefined>;
   /** Differences refresh found between the object and what this resource wrote; the next up repairs them. */
   declare public readonly drift: pulumi.Output<string[] | undefined>;
   /**

@@ -77,6 +77,11 @@ export interface CopyInputs {
   forcePathStyle?: boolean;
 
   trackSourceChanges?: boolean;
+  /**
+   * On create, record a destination object that already holds what the copy would write instead
+   * of copying; it then belongs to the resource (destroy deletes it). Ignored after create.
+   */
+  adopt?: boolean;
   restoreArchivedSource?: RestoreRequest;
   restoreWaitMinutes?: number;
 
@@ -109,6 +114,8 @@ export interface CopyOutputs extends Omit<CopyInputs, "customerKey" | "sourceCus
   /** True when the source and destination are the same object (a copy made to change it). */
   inPlace?: boolean;
   deleteBehavior?: DeleteBehavior;
+  /** True when `adopt` recorded the object that was already there instead of copying. */
+  adopted?: boolean;
   /** Differences refresh found between the object and what this resource wrote; up repairs them. */
   drift?: string[];
   /**
@@ -137,6 +144,7 @@ export const OBSERVED_OUTPUTS = [
   "inPlace",
   "deleteBehavior",
   "uri",
+  "adopted",
 ] as const satisfies readonly (keyof CopyOutputs)[];
 
 export interface CheckFailure {

@@ -1,10 +1,12 @@
 import { DeleteObjectCommand } from "@aws-sdk/client-s3";
 
 import type { CopyInputs, CopyOutputs, DeleteBehavior } from "../types";
+import { type Adoptable, findAdoptable } from "./adopt";
 import { isSameObject, parseSource } from "./address";
 import { startResolve } from "./context";
 import { copyObject } from "./copy";
 import { objectUri, ownerOf } from "./destination";
+import { isKms } from "./encryption";
 import { cleanUpStaleUploads, reportInPlaceUploads, type UploadTarget } from "./orphans";
 import { realVersion } from "./source";
 
@@ -57,6 +59,12 @@ export async function performCopy(inputs: CopyInputs, previous?: CopyOutputs): P
   };
 
   try {
+    // Only a create adopts: after that, the object on the key is this resource's own copy.
+    const found =
+      inputs.adopt && !previous && !inPlace
+        ? await findAdoptable(resolved, { src, bucket: inputs.bucket, key: inputs.key })
+        : undefined;
+    if (found) return adoptedState(inputs, found);
     const result = await copyObject(resolved, {
       src,
       bucket: inputs.bucket,
@@ -102,6 +110,33 @@ export async function performCopy(inputs: CopyInputs, previous?: CopyOutputs): P
         `aborted ${aborted.length} multipart upload(s) an earlier attempt left on ${destUriOf(inputs)}`,
       );
   }
+}
+
+/**
+ * The state of an adopted object: what the destination's HEAD reported, as if this resource had
+ * written it, so that refresh, diff and destroy treat it exactly like one of its own copies.
+ */
+function adoptedState(inputs: CopyInputs, { source, dest, keys }: Adoptable): CopyOutputs {
+  console.log(`adopt: recorded s3://${inputs.bucket}/${inputs.key} as it is, without copying`);
+  return {
+    ...stripSecrets(inputs),
+    etag: dest.ETag,
+    versionId: dest.VersionId,
+    lastModified: dest.LastModified?.toISOString(),
+    contentLength: source.ContentLength,
+    sourceEtag: source.ETag,
+    sourceVersionId: source.VersionId,
+    sourceLastModified: source.LastModified?.toISOString(),
+    kmsKeyArn: isKms(dest.ServerSideEncryption) ? (dest.SSEKMSKeyId ?? keys.kmsKeyArn) : undefined,
+    serverSideEncryption: (dest.ServerSideEncryption ??
+      inputs.serverSideEncryption) as CopyOutputs["serverSideEncryption"],
+    storageClass: (dest.StorageClass ?? "STANDARD") as CopyOutputs["storageClass"],
+    customerKeyMd5: keys.customerKeyMd5,
+    inPlace: false,
+    adopted: true,
+    deleteBehavior: deleteBehavior(false, dest.VersionId),
+    uri: objectUri(inputs, dest.VersionId),
+  };
 }
 
 /**

@@ -180,6 +180,29 @@ export const inPlaceNoop: CrossRule = (c) => {
   }
 };
 
+/**
+ * Adopting the source itself would record the user's original as this resource's to delete. Each
+ * resource says what "in place" means for it (one object, or a prefix onto itself).
+ */
+export const adoptInPlaceWhen =
+  (inPlace: (c: CrossContext) => boolean): CrossRule =>
+  (c) => {
+    if (c.valid("adopt") !== true || !inPlace(c)) return;
+    c.fail(
+      "adopt",
+      `cannot be true for an in-place copy: the destination is the source itself, so there is nothing to adopt ` +
+        `and destroy would delete the original; remove adopt`,
+    );
+  };
+
+export const adoptInPlace: CrossRule = adoptInPlaceWhen((c) => {
+  const source = c.valid("source");
+  const bucket = c.valid("bucket");
+  const key = c.valid("key");
+  if (typeof source !== "string" || typeof bucket !== "string" || typeof key !== "string") return false;
+  return isSameObject(parseSource(source), bucket, key);
+});
+
 /** Cross rules of any resource that writes objects. */
 export const PER_OBJECT_CROSS_RULES: readonly CrossRule[] = [
   copyDirectiveConflicts,
@@ -192,6 +215,7 @@ export const OBJECT_COPY_CROSS_RULES: readonly CrossRule[] = [
   ...PER_OBJECT_CROSS_RULES,
   headerBudget,
   inPlaceNoop,
+  adoptInPlace,
 ];
 
 export type { CrossContext };

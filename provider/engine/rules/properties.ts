@@ -157,5 +157,7 @@ export const OBJECT_COPY_PROPERTIES: PropertyTable = {
   copyIfModifiedSince: preconditionDate,
   copyIfUnmodifiedSince: preconditionDate,
   trackSourceChanges: { rule: bool() },
+  // Absent means false; not written out, so state from before `adopt` existed shows no change.
+  adopt: { rule: bool() },
   concurrency: tuning(1, MAX_CONCURRENCY, `use 1-${MAX_CONCURRENCY} parallel requests`),
 };

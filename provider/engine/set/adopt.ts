@@ -1,54 +1,13 @@
-// `adopt`: a destination object that already holds what the copy would write is recorded instead
-// of copied. Bytes are compared by ETag only where ETags are comparable; everything the set
-// declares about the object (headers, metadata, encryption, class) is compared from two HEADs.
-import { HeadObjectCommand, type HeadObjectCommandOutput, type S3Client } from "@aws-sdk/client-s3";
+// `adopt` for a set: a destination object that already holds what the copy would write is recorded
+// instead of copied. The listing rules out what it can (sizes, comparable ETags); the comparison
+// itself is ObjectCopy's too (object/adopt.ts), made from two HEADs per remaining key.
+import { HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 
-import { resolveHeaders } from "../metadata";
+import { ADOPT_HEAD_FIELDS, adoptMismatch, headShowsAllDeclared, listingRulesOut } from "../object/adopt";
 import type { ObjectSettings, PlannedCopy, SourceEntry, WrittenObject } from "./types";
 
 /** HEAD pairs in flight while adopting: a one-time cost of the first up, kept gentle. */
 export const ADOPT_CONCURRENCY = 16;
-
-/**
- * Whether an ETag says anything about the bytes: a multipart ETag depends on the part sizes, and
- * SSE-KMS and SSE-C ETags are not the MD5 of the content.
- */
-export function comparableEtags(settings: ObjectSettings, source: SourceEntry, dest: SourceEntry): boolean {
-  if (source.etag.includes("-") || dest.etag.includes("-")) return false;
-  if (settings.customerKey || settings.sourceCustomerKey) return false;
-  return !(settings.serverSideEncryption ?? "").startsWith("aws:kms") && !settings.kmsKeyId;
-}
-
-const sameHeaders = (
-  settings: ObjectSettings,
-  source: HeadObjectCommandOutput,
-  dest: HeadObjectCommandOutput,
-): boolean => {
-  const want = resolveHeaders(settings, source);
-  const have = resolveHeaders({ metadataDirective: "COPY" }, dest);
-  const time = (d: Date | undefined) => d?.getTime();
-  const sorted = (m: Record<string, string>) => JSON.stringify(Object.entries(m).sort());
-  return (
-    sorted(want.Metadata) === sorted(have.Metadata) &&
-    want.ContentType === have.ContentType &&
-    want.CacheControl === have.CacheControl &&
-    want.ContentDisposition === have.ContentDisposition &&
-    want.ContentEncoding === have.ContentEncoding &&
-    want.ContentLanguage === have.ContentLanguage &&
-    time(want.Expires) === time(have.Expires)
-  );
-};
-
-/** Tags, ACLs and object lock are not visible in a HEAD: declaring them means copying. */
-const headShowsAllDeclared = (settings: ObjectSettings): boolean =>
-  settings.taggingDirective !== "REPLACE" && !settings.acl && !settings.objectLockMode;
-
-function sameEncryptionAndClass(settings: ObjectSettings, dest: HeadObjectCommandOutput): boolean {
-  if (settings.serverSideEncryption && settings.serverSideEncryption !== dest.ServerSideEncryption) {
-    return false;
-  }
-  return !settings.storageClass || settings.storageClass === (dest.StorageClass ?? "STANDARD");
-}
 
 export interface Adopted {
   task: PlannedCopy;
@@ -77,12 +36,8 @@ export async function adoptExisting(args: AdoptArgs): Promise<{ adopted: Adopted
   const candidates: PlannedCopy[] = [];
   for (const t of args.tasks) {
     const dest = args.live.get(t.destKey);
-    const equalBytes =
-      dest !== undefined &&
-      dest.size === t.entry.size &&
-      dest.etag === t.entry.etag &&
-      comparableEtags(args.settings, t.entry, dest);
-    (equalBytes && headShowsAllDeclared(args.settings) ? candidates : copy).push(t);
+    const possible = dest !== undefined && !listingRulesOut(args.settings, t.entry, dest);
+    (possible && headShowsAllDeclared(args.settings) ? candidates : copy).push(t);
   }
   let next = 0;
   const worker = async () => {
@@ -95,15 +50,14 @@ export async function adoptExisting(args: AdoptArgs): Promise<{ adopted: Adopted
               Bucket: args.sourceBucket,
               Key: task.sourceKey,
               IfMatch: task.entry.etag,
+              ...ADOPT_HEAD_FIELDS,
             }),
           ),
-          args.destClient.send(new HeadObjectCommand({ Bucket: args.destBucket, Key: task.destKey })),
+          args.destClient.send(
+            new HeadObjectCommand({ Bucket: args.destBucket, Key: task.destKey, ...ADOPT_HEAD_FIELDS }),
+          ),
         ]);
-        if (
-          dst.ETag === task.entry.etag &&
-          sameHeaders(args.settings, src, dst) &&
-          sameEncryptionAndClass(args.settings, dst)
-        ) {
+        if (adoptMismatch(args.settings, src, dst) === undefined) {
           adopted.push({
             task,
             sourceVersionId: src.VersionId,
