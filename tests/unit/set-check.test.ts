@@ -23,6 +23,10 @@ const KEY = "0123456789abcdef0123456789abcdef";
 const ID = { __setProject: "proj", __setStack: "dev", __setName: "site" };
 const BASE = { source: "src-bucket/build/", bucket: "dst-bucket", prefix: "site/", ...ID };
 
+/** The prefix part of a set's source, as the rule sees it. */
+const parseSetSourcePrefix = (source: string) =>
+  source.includes("/") ? source.slice(source.indexOf("/") + 1) : "";
+
 const check = (news: Record<string, unknown>, olds: Record<string, unknown> = {}) =>
   checkSet(news, NOW, olds);
 const failuresOf = async (news: Record<string, unknown>) => (await check(news)).failures;
@@ -77,7 +81,9 @@ describe("ObjectCopySet check", () => {
       taggingDirective: "COPY",
       manifestLocation: "s3://dst-bucket/.pulumi-s3-object-copy/proj/dev/site.json.gz",
     });
-    expect(s3.calls()).toHaveLength(0);
+    // A new set's preview lists the source and reads its manifest for the summary line, nothing else.
+    const sent = s3.calls().map((c) => (c.args[0] as object).constructor.name);
+    expect([...new Set(sent)].sort()).toEqual(["GetObjectCommand", "ListObjectsV2Command"]);
   });
 
   it.each<[string, Record<string, unknown>, { property: string; reason: RegExp }]>([
@@ -198,6 +204,87 @@ describe("ObjectCopySet check", () => {
           /SOURCE_KEYS_NOT_FOUND: 2 of the listed keys are not under .*"missing.js", "c"/,
         ),
       },
+    ]);
+  });
+
+  it.each<[string, string, string]>([
+    ["a source folder copied to the whole bucket", "bkt/data/", ""],
+    ["a destination inside the source", "bkt/data/", "data/copy/"],
+    ["a source inside the destination", "bkt/data/copy/", "data/"],
+    ["the whole bucket copied into a folder of it", "bkt", "data/"],
+    ["raw prefixes that overlap as strings", "bkt/data", "data2/"],
+  ])("fails %s in one bucket, naming both prefixes", async (_what, source, prefix) => {
+    const failures = await failuresOf({ ...ID, source, bucket: "bkt", prefix });
+    expect(failures).toEqual([
+      {
+        property: "prefix",
+        reason: expect.stringMatching(
+          /^the destination prefix ".*" and the source prefix ".*" overlap in bucket "bkt"/,
+        ),
+      },
+    ]);
+    expect(failures[0].reason).toContain(JSON.stringify(prefix));
+    expect(failures[0].reason).toContain(JSON.stringify(parseSetSourcePrefix(source)));
+    expect(failures[0].reason).toMatch(/separate prefixes.*same prefix/);
+    expect(s3.calls()).toHaveLength(0);
+  });
+
+  it("checks overlap only within one bucket and only once both prefixes are known", async () => {
+    s3.on(ListObjectsV2Command).callsFake(fakeListing([]));
+    expect(await failuresOf({ ...ID, source: "other/data/", bucket: "bkt", prefix: "" })).toEqual([]);
+    expect(await failuresOf({ ...ID, source: "bkt/data/", bucket: "bkt", prefix: "copy/" })).toEqual([]);
+    expect(await failuresOf({ ...ID, source: UNKNOWN, bucket: "bkt", prefix: "" })).toEqual([]);
+    expect(await failuresOf({ ...ID, source: "bkt/data/", bucket: "bkt", prefix: UNKNOWN })).toEqual([]);
+    // The same prefixes once known: a failure, so the cases above passed for the right reason.
+    expect(await failuresOf({ ...ID, source: "bkt/data/", bucket: "bkt", prefix: "" })).toHaveLength(1);
+  });
+
+  it("fails adopt on an in-place set, which would record the originals as the set's to delete", async () => {
+    const failures = await failuresOf({
+      ...BASE,
+      source: "dst-bucket/site/",
+      metadataDirective: "MERGE",
+      cacheControl: "max-age=60",
+      adopt: true,
+    });
+    expect(failures).toEqual([
+      { property: "adopt", reason: expect.stringMatching(/cannot be true for an in-place copy/) },
+    ]);
+    expect(s3.calls()).toHaveLength(0);
+  });
+
+  it("prints a new set's summary at its first preview, from one listing and one manifest read", async () => {
+    const logged: string[] = [];
+    jest.spyOn(console, "log").mockImplementation((line: string) => void logged.push(String(line)));
+    s3.on(ListObjectsV2Command).callsFake(fakeListing(["build/a.js", "build/b.css", "other/c"], 1024 * 1024));
+    s3.on(GetObjectCommand).rejects(
+      Object.assign(new Error("no"), { name: "NoSuchKey", $metadata: { httpStatusCode: 404 } }),
+    );
+    const { failures } = await check({ ...BASE, endpoint: "http://127.0.0.1:9", region: "us-east-1" });
+    expect(failures).toEqual([]);
+    expect(logged).toEqual([
+      expect.stringMatching(/^copy 2 objects \(2\.0 MiB\), re-copy 0 \(0\.0 MiB\), delete 0; e\.g\. /),
+    ]);
+    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(1);
+    expect(s3.calls().filter((c) => !(c.args[0] instanceof ListObjectsV2Command))).toHaveLength(1);
+  });
+
+  it("prints a replacement's summary at preview: a new prefix copies everything again", async () => {
+    const logged: string[] = [];
+    jest.spyOn(console, "log").mockImplementation((line: string) => void logged.push(String(line)));
+    s3.on(ListObjectsV2Command).callsFake(fakeListing(["build/a.js"]));
+    s3.on(GetObjectCommand).rejects(
+      Object.assign(new Error("no"), { name: "NoSuchKey", $metadata: { httpStatusCode: 404 } }),
+    );
+    const old = (await check({ ...BASE, endpoint: "http://127.0.0.1:9", region: "us-east-1" })).inputs;
+    logged.length = 0;
+    const { failures } = await check(
+      { ...BASE, endpoint: "http://127.0.0.1:9", region: "us-east-1", prefix: "site2/" },
+      old as unknown as Record<string, unknown>,
+    );
+    expect(failures).toEqual([]);
+    expect(logged).toEqual([
+      expect.stringMatching(/^copy 1 objects \(0\.0 MiB\), re-copy 0 .*e\.g\. a\.js$/),
     ]);
   });
 

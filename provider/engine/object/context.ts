@@ -104,9 +104,11 @@ function resolvedWith(
 export async function resolveSettings(
   settings: ObjectSettings,
   where: { sourceBucket: string; destBucket: string },
+  /** The destination client's sockets and part slots when more than `concurrency` (a set's objects in flight). */
+  sockets?: number,
 ): Promise<Resolved> {
   const concurrency = settings.concurrency ?? DEFAULT_CONCURRENCY;
-  const destination = await destinationSide(settings, where.destBucket, concurrency);
+  const destination = await destinationSide(settings, where.destBucket, Math.max(concurrency, sockets ?? 0));
   const sourceRegion =
     settings.sourceRegion ??
     (await discoverBucketRegion(settings, where.sourceBucket, destination.destRegion)) ??

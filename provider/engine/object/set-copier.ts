@@ -8,19 +8,30 @@ import { copyObject } from "./copy";
  * bulk instead: one ListMultipartUploads per prefix, superseded versions deleted in batches.
  */
 
+/** A set's per-object settings, and how many objects it keeps in flight. */
+export type SetCopierSettings = ObjectSettings & {
+  /**
+   * Objects in flight: the destination client gets this many sockets and part slots, so that
+   * every copy the scheduler starts is sent rather than queued inside the agent. A multipart
+   * copy's parts take slots from the same budget (its `concurrency` stays ObjectCopy's default).
+   */
+  objectsInFlight?: number;
+};
+
 /**
  * Resolves clients, regions, the KMS key ARN and the SSE-C keys once and returns the function that
  * copies one object of the set. A small object under COPY or REPLACE is one CopyObject pinned to
  * its listing ETag; MERGE, multipart and archived sources read HeadObject first, pinned the same.
  */
 export async function setCopier(
-  settings: ObjectSettings,
+  { objectsInFlight, ...settings }: SetCopierSettings,
   where: { sourceBucket: string; destBucket: string },
 ): Promise<CopyOne> {
   // ObjectCopy's defaults, which its check fills in: a set copies headers and tags unless told.
   const resolved = await resolveSettings(
     { ...settings, metadataDirective: settings.metadataDirective ?? "COPY" },
     where,
+    objectsInFlight,
   );
   return async (task: CopyTask, signal?: AbortSignal): Promise<CopyTaskResult> => {
     const previous = task.previous;

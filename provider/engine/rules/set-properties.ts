@@ -4,11 +4,11 @@ import { MAX_CONCURRENCY, MAX_KEY_BYTES } from "../constants";
 import { ObjectCopyError } from "../errors";
 import { defaultManifestLocation, parseManifestLocation, RESERVED_PREFIX } from "../set/manifest";
 import { parseSetSource } from "../set/spec";
-import { headerBudget, PER_OBJECT_CROSS_RULES } from "./cross";
+import { adoptInPlaceWhen, headerBudget, PER_OBJECT_CROSS_RULES } from "./cross";
 import { all, bool, int, isUnknown, str } from "./primitives";
 import { PER_OBJECT_PROPERTIES } from "./properties";
 import { show } from "./show";
-import type { CrossRule, PropertyTable, Rule } from "./types";
+import type { CrossContext, CrossRule, PropertyTable, Rule } from "./types";
 import { bucketRule } from "./values";
 
 /**
@@ -139,6 +139,13 @@ const isKnownString = (v: unknown): v is string => typeof v === "string";
 export const manifestPlacement: CrossRule = (c) => {
   const bucket = c.valid("bucket");
   if (!c.declared("manifestLocation")) {
+    // An existing set keeps the manifest it has: a stack or resource rename would otherwise move
+    // it, and a new set at a new manifest would rewrite the objects the old one's destroy deletes.
+    const kept = c.olds.manifestLocation;
+    if (isKnownString(kept) && isKnownString(bucket) && c.olds.bucket === bucket) {
+      c.inputs.manifestLocation = kept;
+      return;
+    }
     const [project, stack, name] = SET_IDENTITY_INPUTS.map((p) => c.news[p]);
     const identity = [project, stack, name];
     if (isKnownString(bucket) && identity.every(isKnownString)) {
@@ -208,6 +215,40 @@ export const setInPlaceNoop: CrossRule = (c) => {
   }
 };
 
+/** Source and destination prefixes, once both are known and valid. */
+function prefixesOf(c: CrossContext): { bucket: string; source: string; dest: string } | undefined {
+  const source = c.valid("source");
+  const bucket = c.valid("bucket");
+  const prefix = c.valid("prefix");
+  if (!isKnownString(source) || !isKnownString(bucket) || !isKnownString(prefix)) return undefined;
+  const src = parseSetSource(source);
+  return src.bucket === bucket ? { bucket, source: src.prefix, dest: prefix } : undefined;
+}
+
+/**
+ * In one bucket, a destination prefix that starts with the source prefix (or the reverse) makes
+ * the set list what it wrote: `data/` to `data/copy/` copies copy/x again at every up, and `data/`
+ * to "" writes data/data/x onto data/x, the user's own object, which destroy then deletes. The
+ * test is on raw strings, as S3 lists them: source `data` also lists `data2/x`.
+ */
+export const overlappingPrefixes: CrossRule = (c) => {
+  const p = prefixesOf(c);
+  if (!p || p.source === p.dest) return;
+  if (!p.dest.startsWith(p.source) && !p.source.startsWith(p.dest)) return;
+  c.fail(
+    "prefix",
+    `the destination prefix ${show(p.dest)} and the source prefix ${show(p.source)} overlap in bucket ` +
+      `${show(p.bucket)}: the set would list and copy its own copies, or overwrite the originals; ` +
+      `use separate prefixes (neither starting with the other), or the same prefix for an in-place change`,
+  );
+};
+
+/** ObjectCopy's rule, for a prefix copied onto itself: its objects are the user's originals. */
+export const setAdoptInPlace: CrossRule = adoptInPlaceWhen((c) => {
+  const p = prefixesOf(c);
+  return p !== undefined && p.source === p.dest;
+});
+
 export const OBJECT_COPY_SET_CROSS_RULES: readonly CrossRule[] = [
   ...PER_OBJECT_CROSS_RULES,
   headerBudget,
@@ -215,4 +256,6 @@ export const OBJECT_COPY_SET_CROSS_RULES: readonly CrossRule[] = [
   booleanDefaults,
   manifestPlacement,
   setInPlaceNoop,
+  overlappingPrefixes,
+  setAdoptInPlace,
 ];

@@ -6,12 +6,12 @@ import { destinationRegion, s3Client } from "../clients";
 import { ObjectCopyError } from "../errors";
 import { show } from "../rules";
 import { listObjects } from "./listing";
-import { readManifest } from "./manifest";
-import { planSet, settingsDigest } from "./plan";
+import { isManifestKey, readManifest, reservedManifests } from "./manifest";
+import { planSet, settingsDigest, skippedLine } from "./plan";
 import { selects, type Selection } from "./select";
-import { parseSetSource, relativeKey } from "./spec";
+import { destinationKey, parseSetSource, relativeKey } from "./spec";
 import { MAX_EXAMPLE_KEYS, objectSettings, type SetInputs } from "./state";
-import type { Manifest, SetPlan, SourceEntry, SourceLocation } from "./types";
+import type { Manifest, SetOwner, SetPlan, SourceEntry, SourceLocation } from "./types";
 
 export interface SetContext {
   inputs: SetInputs;
@@ -22,6 +22,8 @@ export interface SetContext {
   manifestClient: S3Client;
   digest: string;
   inPlace: boolean;
+  /** The resource the set's manifest records as its owner. */
+  owner?: SetOwner;
   sourceOwner: { ExpectedBucketOwner?: string; RequestPayer?: "requester" };
   destOwner: { ExpectedBucketOwner?: string; RequestPayer?: "requester" };
 }
@@ -40,6 +42,7 @@ export function setContext(inputs: SetInputs): SetContext {
     manifestClient: destClient,
     digest: settingsDigest(objectSettings(inputs)),
     inPlace: source.bucket === inputs.bucket && source.prefix === inputs.prefix,
+    owner: ownerOf(inputs),
     sourceOwner: { ExpectedBucketOwner: inputs.expectedSourceBucketOwner, RequestPayer: inputs.requestPayer },
     destOwner: { ExpectedBucketOwner: inputs.expectedBucketOwner, RequestPayer: inputs.requestPayer },
   };
@@ -82,7 +85,29 @@ export function keysNotFound(ctx: SetContext, missing: string[]): ObjectCopyErro
   );
 }
 
-export async function readOwnManifest(ctx: SetContext): Promise<{ manifest?: Manifest; digest?: string }> {
+/** The resource a set's inputs name (the class passes project, stack and name), if they do. */
+export function ownerOf(inputs: Partial<SetInputs> | undefined): SetOwner | undefined {
+  const { __setProject: project, __setStack: stack, __setName: name } = inputs ?? {};
+  return typeof project === "string" && typeof stack === "string" && typeof name === "string"
+    ? { project, stack, name }
+    : undefined;
+}
+
+const showOwner = (o: SetOwner | undefined) =>
+  o ? `${show(`${o.project}/${o.stack}/${o.name}`)}` : "a set created without the ObjectCopySet class";
+const sameOwner = (a: SetOwner | undefined, b: SetOwner | undefined) =>
+  a?.project === b?.project && a?.stack === b?.stack && a?.name === b?.name;
+
+/**
+ * The set's manifest, refused when it records another destination or another owner. `alsoOwner`
+ * is the identity in the state of the same resource (an update after a stack or resource rename
+ * keeps its manifest), which the run then rewrites as the new one. A manifest without an owner was
+ * written before owners were recorded and is taken as the set's own.
+ */
+export async function readOwnManifest(
+  ctx: SetContext,
+  alsoOwner?: SetOwner,
+): Promise<{ manifest?: Manifest; digest?: string }> {
   const read = await readManifest(ctx.manifestClient, ctx.inputs.manifestLocation);
   const m = read.manifest;
   if (m && (m.bucket !== ctx.inputs.bucket || m.prefix !== ctx.inputs.prefix)) {
@@ -92,7 +117,33 @@ export async function readOwnManifest(ctx: SetContext): Promise<{ manifest?: Man
         `not s3://${ctx.inputs.bucket}/${ctx.inputs.prefix}; give this set its own manifestLocation`,
     );
   }
+  if (m?.owner && !sameOwner(m.owner, ctx.owner) && !(alsoOwner && sameOwner(m.owner, alsoOwner))) {
+    throw new ObjectCopyError(
+      "MANIFEST_MISMATCH",
+      `the manifest at ${ctx.inputs.manifestLocation} belongs to the set ${showOwner(m.owner)}, not to ` +
+        `${showOwner(ctx.owner)}; two sets sharing one manifest would delete each other's objects, so ` +
+        `give this set its own manifestLocation`,
+    );
+  }
   return read;
+}
+
+/**
+ * Destination keys that another set's manifest under the destination bucket's reserved prefix
+ * records: a newer set (a renamed resource, a moved manifest) that rewrote the same bytes there
+ * holds them now, and an object whose ETag and Last-Modified second match cannot tell the two apart.
+ */
+export async function keysOtherSetsRecord(ctx: SetContext): Promise<Set<string>> {
+  const own = ctx.inputs.manifestLocation;
+  const others = (await reservedManifests(ctx.destClient, ctx.inputs.bucket)).filter((l) => l !== own);
+  const keys = new Set<string>();
+  for (const location of others) {
+    // An unreadable manifest spares nothing; it cannot make this set delete anything either.
+    const { manifest } = await readManifest(ctx.destClient, location).catch(() => ({ manifest: undefined }));
+    if (!manifest || manifest.bucket !== ctx.inputs.bucket) continue;
+    for (const rel of Object.keys(manifest.records)) keys.add(destinationKey(rel, manifest.prefix));
+  }
+  return keys;
 }
 
 export interface Planned {
@@ -101,8 +152,8 @@ export interface Planned {
   plan: SetPlan;
 }
 
-export async function planFor(ctx: SetContext): Promise<Planned> {
-  const [entries, { manifest }] = await Promise.all([listSource(ctx), readOwnManifest(ctx)]);
+export async function planFor(ctx: SetContext, alsoOwner?: SetOwner): Promise<Planned> {
+  const [entries, { manifest }] = await Promise.all([listSource(ctx), readOwnManifest(ctx, alsoOwner)]);
   const missing = missingKeys(ctx, entries);
   if (missing.length) throw keysNotFound(ctx, missing);
   const plan = planSet({
@@ -112,6 +163,9 @@ export async function planFor(ctx: SetContext): Promise<Planned> {
     selection: ctx.selection,
     manifest,
     settingsDigest: ctx.digest,
+    isManifestKey: (key) => isManifestKey(ctx.inputs.manifestLocation, ctx.inputs.bucket, key),
   });
+  const warning = skippedLine(plan);
+  if (warning) console.log(warning);
   return { entries, manifest, plan };
 }

@@ -74,6 +74,16 @@ export async function deleteObjects(
     }
   };
   await Promise.all(Array.from({ length: Math.min(DELETE_CONCURRENCY, batches.length) }, worker));
+  // Batches a cancel kept from being sent are not deleted: report them, so their records stay.
+  for (const batch of batches.slice(nextBatch)) {
+    for (const item of batch) {
+      failures.push({
+        key: item.key,
+        code: "CANCELLED",
+        message: `${item.key}: not deleted, the run was cancelled before its DeleteObjects was sent`,
+      });
+    }
+  }
   return { deleted, failures };
 }
 

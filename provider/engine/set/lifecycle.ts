@@ -1,8 +1,10 @@
 // ObjectCopySet's check, diff, create/update, read and delete: list the source, read the manifest,
 // plan, then copy, record and delete through the set's parts. The dynamic provider maps each of its
 // methods onto one function here.
+import { processCancels } from "../cancel";
 import { ObjectCopyError } from "../errors";
 import { setCopier } from "../object";
+import type { SetCopierSettings } from "../object/set-copier";
 import { OBJECT_COPY_SET_RULES, runRules } from "../rules";
 import type { CheckFailure } from "../types";
 import { containsUnknown, isUnknown } from "../validate";
@@ -12,6 +14,7 @@ import {
   listSource,
   missingKeys,
   keysNotFound,
+  ownerOf,
   planFor,
   readOwnManifest,
   setContext,
@@ -20,8 +23,17 @@ import {
 } from "./context";
 import { deleteObjects } from "./delete";
 import { destinationDrift } from "./drift";
-import { deleteManifest, ManifestWriter } from "./manifest";
-import { needsLiveListing, recordItems, type DeleteItem } from "./ownership";
+import { deleteManifest, isManifestKey, ManifestWriter } from "./manifest";
+import {
+  needsLiveListing,
+  provablyOurs,
+  recordItems,
+  withLastModified,
+  type DeleteItem,
+  type KeptObject,
+} from "./ownership";
+import { DEFAULT_SET_CONCURRENCY } from "./limits";
+import { planSet } from "./plan";
 import { runCopies } from "./scheduler";
 import { destinationKey, relativeKey } from "./spec";
 import {
@@ -35,13 +47,7 @@ import {
   type SetRunCounts,
 } from "./state";
 import { changedInputs, hasWork, planSummary } from "./summary";
-import {
-  MANIFEST_FORMAT,
-  type Manifest,
-  type ManifestRecord,
-  type ObjectSettings,
-  type SourceEntry,
-} from "./types";
+import { MANIFEST_FORMAT, type Manifest, type ManifestRecord, type SourceEntry } from "./types";
 import { abortLeftoverUploads } from "./uploads";
 
 export type { SetDrift, SetInputs, SetOutputs, SetRunCounts } from "./state";
@@ -51,9 +57,11 @@ export { planSummary } from "./summary";
 // ---- check -------------------------------------------------------------------------------------
 
 /**
- * The rule table, then, for a new set that lists `keys`, a listing of the source so that a key
- * that does not exist fails the preview naming it. An existing set does that in diff, which lists
- * the source anyway, so a preview lists it once.
+ * The rule table, then, for a new set or a replacement (diff does not run for them, and the
+ * provider prints diff's summary only for an existing set), the preview's summary line: one
+ * listing of the source (its ListObjectsV2 pages) and one GetObject of the manifest, which a
+ * new set usually does not have yet. A `keys` entry that does not exist fails the preview
+ * naming it. An existing set lists in diff instead, so a preview lists the source once.
  */
 export async function checkSet(
   news: Record<string, unknown>,
@@ -63,12 +71,42 @@ export async function checkSet(
   const { inputs, failures } = runRules(OBJECT_COPY_SET_RULES, news, { now, olds });
   const checked = inputs as unknown as SetInputs;
   const isNew = Object.keys(olds).filter((k) => !k.startsWith("__")).length === 0;
-  if (!failures.length && isNew && checked.keys && !containsUnknown(inputs)) {
-    const ctx = setContext(checked);
-    // A listing that fails here fails again, with its full error, at up.
-    const entries = await listSource(ctx).catch(() => undefined);
-    const missing = entries ? missingKeys(ctx, entries) : [];
-    if (missing.length) failures.push({ property: "keys", reason: keysNotFound(ctx, missing).message });
+  const replaced = !isNew && REPLACE_PROPS.some((p) => olds[p] !== undefined && olds[p] !== checked[p]);
+  if (failures.length || !(isNew || replaced) || containsUnknown(inputs))
+    return { inputs: checked, failures };
+  const ctx = setContext(checked);
+  // A replacement that keeps the manifest's location deletes the old set (and its manifest) first.
+  const keepsManifest = replaced && olds.manifestLocation === checked.manifestLocation;
+  // A listing or manifest read that fails here fails again, with its full error, at up.
+  const [entries, read] = await Promise.all([
+    listSource(ctx).catch(() => undefined),
+    keepsManifest
+      ? Promise.resolve<{ manifest?: Manifest }>({})
+      : readOwnManifest(ctx).catch(() => undefined),
+  ]);
+  if (!entries) return { inputs: checked, failures };
+  const missing = missingKeys(ctx, entries);
+  if (missing.length) {
+    failures.push({ property: "keys", reason: keysNotFound(ctx, missing).message });
+  } else if (read) {
+    // A plan that cannot be made fails up with its full error; the preview just prints no line.
+    const plan = (() => {
+      try {
+        return planSet({
+          entries,
+          source: ctx.source,
+          destPrefix: checked.prefix,
+          selection: ctx.selection,
+          manifest: read.manifest,
+          settingsDigest: ctx.digest,
+          isManifestKey: (key) => isManifestKey(ctx.inputs.manifestLocation, ctx.inputs.bucket, key),
+        });
+      } catch (e) {
+        if (e instanceof ObjectCopyError) return undefined;
+        throw e;
+      }
+    })();
+    if (plan) console.log(planSummary(plan, checked.deleteRemoved !== false));
   }
   return { inputs: checked, failures };
 }
@@ -89,7 +127,12 @@ export interface SetDiffAnswer {
 
 export async function diffSet(olds: SetOutputs, news: SetInputs): Promise<SetDiffAnswer> {
   const replaces = REPLACE_PROPS.filter((p) => isUnknown(news[p]) || olds[p] !== news[p]);
-  const deleteBeforeReplace = replaces.length > 0 && olds.manifestLocation === news.manifestLocation;
+  // Also when only the manifest moves: created first, the new set would rewrite the same keys
+  // with the same bytes, and the old one's destroy could not tell them from its own.
+  const deleteBeforeReplace =
+    replaces.length > 0 &&
+    (olds.manifestLocation === news.manifestLocation ||
+      (olds.bucket === news.bucket && olds.prefix === news.prefix));
   if (containsUnknown(news)) return { changes: true, replaces, deleteBeforeReplace, reasons: [] };
   if (replaces.length) {
     return {
@@ -100,7 +143,7 @@ export async function diffSet(olds: SetOutputs, news: SetInputs): Promise<SetDif
     };
   }
   const ctx = setContext(news);
-  const { plan } = await planFor(ctx);
+  const { plan } = await planFor(ctx, ownerOf(olds));
   const changed = changedInputs(olds, news);
   const drifted = olds.drift ? olds.drift.missing + olds.drift.overwritten : 0;
   const reasons: string[] = [];
@@ -142,6 +185,12 @@ async function addDriftRepairs(ctx: SetContext, planned: Planned): Promise<void>
   }
 }
 
+/** Says which objects a delete left in place, and why, with a few keys. */
+function keptLine(kept: KeptObject[]): string {
+  const shown = kept.slice(0, MAX_EXAMPLE_KEYS).map((k) => `${k.key} (${k.why})`);
+  return `left ${kept.length} object(s) in place that the set could not prove are still its own: ${shown.join(", ")}${kept.length > MAX_EXAMPLE_KEYS ? ", ..." : ""}`;
+}
+
 function failureLine(failures: { key: string; code: string }[]): string {
   const shown = failures.slice(0, MAX_EXAMPLE_KEYS).map((f) => `${f.key} (${f.code})`);
   return `${shown.join(", ")}${failures.length > MAX_EXAMPLE_KEYS ? ", ..." : ""}`;
@@ -150,7 +199,8 @@ function failureLine(failures: { key: string; code: string }[]): string {
 async function runSet(inputs: SetInputs, isCreate: boolean, olds?: SetOutputs): Promise<SetOutputs> {
   const started = new Date();
   const ctx = setContext(inputs);
-  const planned = await planFor(ctx);
+  // An update may follow a stack or resource rename: the manifest then names the old identity.
+  const planned = await planFor(ctx, ownerOf(olds));
   const { manifest, plan } = planned;
   if (olds?.drift) await addDriftRepairs(ctx, planned);
 
@@ -162,6 +212,7 @@ async function runSet(inputs: SetInputs, isCreate: boolean, olds?: SetOutputs): 
     settingsDigest: ctx.digest,
     bucket: inputs.bucket,
     prefix: inputs.prefix,
+    owner: ctx.owner,
     records: { ...records },
   };
   const writer = new ManifestWriter(ctx.manifestClient, inputs.manifestLocation, base);
@@ -210,17 +261,21 @@ async function runSet(inputs: SetInputs, isCreate: boolean, olds?: SetOutputs): 
     : undefined;
   const report = await runCopies({
     tasks,
-    copy: (t, signal) =>
-      copyOne!(
-        {
-          sourceBucket: ctx.source.bucket,
-          sourceKey: t.sourceKey,
-          destBucket: inputs.bucket,
-          destKey: t.destKey,
-          entry: t.entry,
-          previous: t.previous,
-        },
-        signal,
+    copy: async (t, signal) =>
+      withLastModified(
+        ctx,
+        t.destKey,
+        await copyOne!(
+          {
+            sourceBucket: ctx.source.bucket,
+            sourceKey: t.sourceKey,
+            destBucket: inputs.bucket,
+            destKey: t.destKey,
+            entry: t.entry,
+            previous: t.previous,
+          },
+          signal,
+        ),
       ),
     maxConcurrency: inputs.concurrency,
     onDone: (t, result) => {
@@ -239,8 +294,14 @@ async function runSet(inputs: SetInputs, isCreate: boolean, olds?: SetOutputs): 
   counts.failed = report.failures.length;
 
   // Deletes: records whose source is gone or no longer selected, and the versions re-copies superseded.
-  const items: { rel: string; whole: boolean; item: DeleteItem }[] = [];
-  const gone = plan.deleted.map((d) => [d.relativeKey, d.record] as [string, ManifestRecord]);
+  // Not after a cancel: the user asked the run to stop, and a delete is the one step an up cannot
+  // take back. After copy failures they still run: a key whose source is gone is gone whatever
+  // other copies did, and a superseded version is one the set already replaced.
+  const candidates: { rel: string; whole: boolean; item: DeleteItem; record: ManifestRecord }[] = [];
+  const kept: KeptObject[] = [];
+  const gone = report.cancelled
+    ? []
+    : plan.deleted.map((d) => [d.relativeKey, d.record] as [string, ManifestRecord]);
   if (inputs.deleteRemoved !== false && needsLiveListing(gone, ctx.inPlace))
     live ??= await listDestination(ctx);
   for (const [rel, record] of gone) {
@@ -248,24 +309,33 @@ async function runSet(inputs: SetInputs, isCreate: boolean, olds?: SetOutputs): 
       remove(rel);
       continue;
     }
-    const mine = recordItems(ctx, rel, record, live);
+    const mine = recordItems(ctx, rel, record, live, kept);
     if (!mine.length) remove(rel);
-    for (const item of mine) items.push({ rel, whole: true, item });
+    for (const item of mine) candidates.push({ rel, whole: true, item, record });
   }
   const goneKeys = new Set(gone.map(([rel]) => rel));
-  for (const [rel, record] of Object.entries(records)) {
+  for (const [rel, record] of report.cancelled ? [] : Object.entries(records)) {
     if (goneKeys.has(rel)) continue;
     for (const versionId of record.dest.superseded ?? []) {
-      items.push({ rel, whole: false, item: { key: destinationKey(rel, inputs.prefix), versionId } });
+      candidates.push({
+        rel,
+        whole: false,
+        item: { key: destinationKey(rel, inputs.prefix), versionId },
+        record,
+      });
     }
   }
+  const { items, versioned } = await provablyOurs(ctx, candidates, kept);
+  // A removed record whose object is not provably the set's is forgotten; the object stays.
+  const deleting = new Set(items.map((i) => i.rel));
+  for (const c of candidates) if (c.whole && !deleting.has(c.rel)) remove(c.rel);
+  if (kept.length) console.log(keptLine(kept));
   const deletion = items.length
-    ? await deleteObjects({
-        client: ctx.destClient,
-        bucket: inputs.bucket,
-        items: items.map((i) => i.item),
-        owner: ctx.destOwner,
-      })
+    ? await deleteRecorded(
+        ctx,
+        items.map((i) => i.item),
+        versioned,
+      )
     : { deleted: 0, failures: [] };
   const failedKeys = new Set(deletion.failures.map((f) => f.key));
   for (const rel of new Set(items.map((i) => i.rel))) {
@@ -311,10 +381,33 @@ async function runSet(inputs: SetInputs, isCreate: boolean, olds?: SetOutputs): 
   return compactSet(outs);
 }
 
-/** The settings the copy unit takes: a set's `concurrency` is objects in flight, not parts. */
-function copierSettings(inputs: SetInputs): ObjectSettings {
-  const { concurrency: _c, ...settings } = objectSettings(inputs);
-  return settings;
+/**
+ * The settings the copy unit takes: a set's `concurrency` is objects in flight, not parts, so it
+ * sizes the destination client (sockets and part slots) instead of each multipart copy's parts.
+ */
+export function copierSettings(inputs: SetInputs): SetCopierSettings {
+  // objectSettings leaves `concurrency` out: the copy unit would read it as parts per object.
+  return { ...objectSettings(inputs), objectsInFlight: inputs.concurrency ?? DEFAULT_SET_CONCURRENCY };
+}
+
+/**
+ * DeleteObjects for what a run found to delete, under its own cancel scope: a SIGINT or SIGTERM
+ * during the deletes stops the batches not yet sent and aborts those in flight.
+ */
+async function deleteRecorded(ctx: SetContext, items: DeleteItem[], versioned?: boolean) {
+  const scope = processCancels.openScope(`deleting ${items.length} objects of a set`);
+  try {
+    return await deleteObjects({
+      client: ctx.destClient,
+      bucket: ctx.inputs.bucket,
+      items,
+      owner: ctx.destOwner,
+      versioned,
+      signal: scope.signal,
+    });
+  } finally {
+    scope.close();
+  }
 }
 
 /** Drops undefined fields: the provider server's protobuf Structs reject them. */
@@ -369,9 +462,21 @@ export async function deleteSet(state: SetOutputs): Promise<string> {
   if (!manifest) return `no manifest at ${state.manifestLocation}: nothing recorded, nothing deleted`;
   const records = Object.entries(manifest.records);
   const live = needsLiveListing(records, ctx.inPlace) ? await listDestination(ctx) : undefined;
-  const items = records.flatMap(([rel, record]) => recordItems(ctx, rel, record, live));
+  const kept: KeptObject[] = [];
+  const candidates = records.flatMap(([rel, record]) =>
+    recordItems(ctx, rel, record, live, kept).map((item) => ({ item, record })),
+  );
+  const proven = await provablyOurs(ctx, candidates, kept);
+  const items = proven.items.map((c) => c.item);
+  if (kept.length) console.log(keptLine(kept));
   const result = items.length
-    ? await deleteObjects({ client: ctx.destClient, bucket: state.bucket, items, owner: ctx.destOwner })
+    ? await deleteObjects({
+        client: ctx.destClient,
+        bucket: state.bucket,
+        items,
+        owner: ctx.destOwner,
+        versioned: proven.versioned,
+      })
     : { deleted: 0, failures: [] };
   if (result.failures.length) {
     // What was deleted leaves the manifest, so a retried destroy sends only the rest.

@@ -19,7 +19,7 @@ import {
 
 import { MAX_KEY_BYTES } from "../constants";
 import { isNotFound, ObjectCopyError, showValue, wrapAwsError } from "../errors";
-import { MANIFEST_FORMAT, type Manifest, type ManifestRecord } from "./types";
+import { MANIFEST_FORMAT, type Manifest, type ManifestRecord, type SetOwner } from "./types";
 
 /** Keys under this prefix (at a bucket's root) belong to the sets themselves; no listing yields them. */
 export const RESERVED_PREFIX = ".pulumi-s3-object-copy/";
@@ -41,6 +41,7 @@ interface Journal {
   settingsDigest: string;
   bucket: string;
   prefix: string;
+  owner?: SetOwner;
   set: Record<string, ManifestRecord>;
   removed: string[];
 }
@@ -93,7 +94,7 @@ const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
 /** The digest state records: sha256 hex of the manifest's uncompressed canonical JSON. */
 export const manifestDigest = (m: Manifest) => sha256(canonicalJson(m));
 
-const journalPrefix = (key: string) => `${key}.journal/`;
+export const journalPrefix = (key: string) => `${key}.journal/`;
 const journalKey = (key: string, seq: number) =>
   `${journalPrefix(key)}${String(seq).padStart(SEQ_DIGITS, "0")}${GZ}`;
 const JOURNAL_NAME = new RegExp(`^(\\d{${SEQ_DIGITS}})\\.json\\.gz$`);
@@ -235,6 +236,7 @@ function apply(manifest: Manifest | undefined, j: Journal): Manifest {
   m.settingsDigest = j.settingsDigest;
   m.bucket = j.bucket;
   m.prefix = j.prefix;
+  if (j.owner) m.owner = j.owner;
   for (const [k, r] of Object.entries(j.set))
     setRecord(m.records, k, { settingsDigest: j.settingsDigest, ...r });
   for (const k of j.removed) delete m.records[k];
@@ -326,6 +328,7 @@ export class ManifestWriter {
         settingsDigest: this.state.settingsDigest,
         bucket: this.state.bucket,
         prefix: this.state.prefix,
+        owner: this.state.owner,
         set: {},
         removed: [],
       };
@@ -444,4 +447,29 @@ export async function deleteManifest(client: S3Client, location: string): Promis
       `could not delete ${failures.length} object(s) of the manifest ${location}: ${failures.slice(0, 3).join("; ")}`,
     );
   }
+}
+
+/**
+ * Every manifest kept under the reserved prefix of `bucket`, as locations: compacted ones, and
+ * those a killed run left as journals only. Destroy reads them to spare what another set records.
+ */
+export async function reservedManifests(client: S3Client, bucket: string): Promise<string[]> {
+  const found = new Set<string>();
+  for (const k of await listKeys(client, bucket, RESERVED_PREFIX)) {
+    const journal = k.indexOf(".journal/");
+    const key = journal >= 0 ? k.slice(0, journal) : k;
+    if (key.endsWith(GZ)) found.add(`s3://${bucket}/${key}`);
+  }
+  return [...found].sort();
+}
+
+/**
+ * Whether `key` in `bucket` is where sets keep their records: the reserved prefix (every set's
+ * default manifest) or this set's own manifest and journals. A set never writes or deletes there,
+ * since an object copied onto a manifest would forge that set's record of what it may delete.
+ */
+export function isManifestKey(manifestLocation: string, bucket: string, key: string): boolean {
+  if (key.startsWith(RESERVED_PREFIX)) return true;
+  const at = parseManifestLocation(manifestLocation);
+  return at.bucket === bucket && (key === at.key || key.startsWith(journalPrefix(at.key)));
 }

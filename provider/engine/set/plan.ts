@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 
 import { ObjectCopyError, showValue } from "../errors";
-import { canonicalJson } from "./manifest";
+import { canonicalJson, RESERVED_PREFIX } from "./manifest";
 import { selects, type Selection } from "./select";
 import { destinationKey, relativeKey } from "./spec";
 import type {
@@ -86,6 +86,8 @@ export interface PlanArgs {
   selection: Selection;
   manifest?: Manifest;
   settingsDigest: string;
+  /** Destination keys the set must never write (where manifests live); such sources are skipped. */
+  isManifestKey?: (destKey: string) => boolean;
 }
 
 /** Most missing keys an error names. */
@@ -118,6 +120,7 @@ export function planSet(args: PlanArgs): SetPlan {
   // Records are relative to the prefix they were written under; a moved destination starts afresh.
   const records = manifest && manifest.prefix === destPrefix ? manifest.records : {};
   const plan: SetPlan = { created: [], updated: [], deleted: [], unchanged: 0 };
+  const skipped: string[] = [];
   for (const [rel, entry] of selected) {
     const previous = Object.prototype.hasOwnProperty.call(records, rel) ? records[rel] : undefined;
     const task: PlannedCopy = {
@@ -126,6 +129,12 @@ export function planSet(args: PlanArgs): SetPlan {
       destKey: destinationKey(rel, destPrefix),
       entry,
     };
+    // Skipped rather than failed: one stray file in a build folder should not block the rest, and
+    // the warning names it. A record it left behind goes the usual way, and the delete refuses it.
+    if (args.isManifestKey?.(task.destKey)) {
+      skipped.push(entry.key);
+      continue;
+    }
     if (!previous) plan.created.push(task);
     else if (stale(previous, entry, args, task.destKey)) plan.updated.push({ ...task, previous });
     else plan.unchanged += 1;
@@ -141,7 +150,19 @@ export function planSet(args: PlanArgs): SetPlan {
   plan.created.sort(byKey);
   plan.updated.sort(byKey);
   plan.deleted.sort(byKey);
+  if (skipped.length) plan.skipped = skipped;
   return plan;
+}
+
+/** The warning a plan with skipped keys prints. */
+export function skippedLine(plan: SetPlan): string | undefined {
+  const skipped = plan.skipped ?? [];
+  if (!skipped.length) return undefined;
+  const shown = skipped.slice(0, SHOWN_KEYS).map((k) => showValue(k));
+  return (
+    `warning: skipped ${skipped.length} source key(s) whose destination is where sets keep their manifests ` +
+    `(under "${RESERVED_PREFIX}" or this set's manifest): ${shown.join(", ")}${skipped.length > SHOWN_KEYS ? ", …" : ""}`
+  );
 }
 
 const unquote = (etag: string | undefined) => (etag ?? "").replace(/^W\//, "").replace(/"/g, "");

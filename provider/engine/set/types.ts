@@ -53,6 +53,16 @@ export interface ManifestRecord {
 
 export const MANIFEST_FORMAT = "pulumi-s3-object-copy/set-manifest/1";
 
+/**
+ * The resource a manifest belongs to (the hidden inputs the resource class passes). Two sets that
+ * shared one manifest would delete each other's objects, so a set refuses a manifest of another.
+ */
+export interface SetOwner {
+  project: string;
+  stack: string;
+  name: string;
+}
+
 /** The per-key record of a set, kept in S3 (gzip JSON), never in Pulumi state. */
 export interface Manifest {
   format: typeof MANIFEST_FORMAT;
@@ -64,6 +74,8 @@ export interface Manifest {
   /** Destination bucket and prefix the records' keys are relative to. */
   bucket: string;
   prefix: string;
+  /** Absent in manifests written before owners were recorded, and for sets made without the class. */
+  owner?: SetOwner;
   records: Record<string, ManifestRecord>;
 }
 
@@ -89,6 +101,11 @@ export interface SetPlan {
   updated: PlannedCopy[];
   deleted: PlannedDelete[];
   unchanged: number;
+  /**
+   * Source keys left out because their destination key is where sets keep manifests and journals
+   * (the reserved prefix, or this set's own manifest): copying them could forge a set's record.
+   */
+  skipped?: string[];
 }
 
 /**
