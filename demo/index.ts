@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ObjectCopy } from "pulumi-s3-object-copy";
+import { ObjectCopy, ObjectCopySet } from "pulumi-s3-object-copy";
 
 // Bucket names, regions and keys come from stack config, which scripts/demo.sh fills in after
 // creating them on the local server; against AWS, set them to your own.
@@ -8,6 +8,7 @@ const build = config.requireObject<{ bucket: string; region: string; artifact: s
 const releases = config.requireObject<{ bucket: string; region: string; kmsKeyId: string }[]>("releases");
 const site = config.requireObject<{ bucket: string; keys: string[] }>("site");
 const large = config.requireObject<{ key: string; bucket: string }>("large");
+const web = config.requireObject<{ bucket: string; region: string }>("web");
 
 // 1. Promote one artifact from the build bucket to a release bucket in each region, re-encrypted
 //    with that region's KMS key (an alias: resolved to the key ARN, so it never diffs).
@@ -49,6 +50,20 @@ const big = new ObjectCopy("large-object", {
   partSize: 5 * 1024 * 1024,
 });
 
+// 4. A whole build folder as one resource: every file under web/ except source maps, each keeping
+//    its own Content-Type and gaining a Cache-Control. Files added or removed at the source are
+//    copied or deleted by the next up; state holds counts, the records live in a manifest in S3.
+const webRelease = new ObjectCopySet("web-release", {
+  source: `${build.bucket}/web/`,
+  sourceRegion: build.region,
+  bucket: web.bucket,
+  region: web.region,
+  prefix: "www/",
+  exclude: ["**/*.map"],
+  metadataDirective: "MERGE",
+  cacheControl: "public, max-age=300",
+});
+
 export const releaseCopies = promoted.map((c) => ({
   bucket: c.bucket,
   key: c.key,
@@ -59,3 +74,8 @@ export const releaseCopies = promoted.map((c) => ({
 }));
 export const siteAssets = assets.map((c) => ({ key: c.key, deleteBehavior: c.deleteBehavior }));
 export const largeObject = { key: big.key, copyMethod: big.copyMethod, partCount: big.partCount };
+export const webSite = {
+  objects: webRelease.objectCount,
+  lastRun: webRelease.lastRun,
+  manifest: webRelease.manifestLocation,
+};

@@ -11,8 +11,10 @@ import { randomBytes } from "node:crypto";
 import { CreateAliasCommand, CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import {
   CreateBucketCommand,
+  DeleteObjectCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   PutBucketVersioningCommand,
   PutObjectCommand,
   type PutObjectCommandInput,
@@ -27,6 +29,14 @@ const BUILD_REGION = "us-west-2";
 const RELEASE_REGIONS = ["eu-west-1", "ap-southeast-2"];
 const ARTIFACT = "app-1.4.2.zip";
 const LARGE = "dataset.bin";
+const WEB_REGION = "eu-west-1";
+/** The build folder the ObjectCopySet promotes (the .map file is excluded by the program). */
+const WEB_FILES: [string, string, string][] = [
+  ["web/index.html", "<h1>hello</h1>", "text/html"],
+  ["web/app.js", "console.log('app')", "text/javascript"],
+  ["web/app.js.map", "{}", "application/json"],
+  ["web/css/site.css", "body{margin:0}", "text/css"],
+];
 
 const step = (title: string) => console.log(`\n\x1b[1m== ${title}\x1b[0m`);
 
@@ -69,27 +79,38 @@ async function main() {
       ContentType: "text/javascript",
     });
     await put(s3("us-east-1"), site.bucket, "assets/app.css", "body{}", { ContentType: "text/css" });
+    for (const [key, body, type] of WEB_FILES) {
+      await put(s3(BUILD_REGION), build.bucket, key, body, { ContentType: type });
+    }
+    const web = { bucket: `www-${suffix}`, region: WEB_REGION };
+    await bucket(s3(WEB_REGION), web.bucket, WEB_REGION, false);
     console.log(
-      `  ${build.bucket} (${BUILD_REGION}): ${ARTIFACT}, ${LARGE} (12 MiB); ${site.bucket}: 2 assets`,
+      `  ${build.bucket} (${BUILD_REGION}): ${ARTIFACT}, ${LARGE} (12 MiB), web/ (${WEB_FILES.length} files); ` +
+        `${site.bucket}: 2 assets; ${web.bucket} (${WEB_REGION}): empty`,
     );
 
     step("pulumi up");
     cli = await PulumiCli.init(repo, stateDir, "demo", PulumiCli.environment(stateDir));
-    await cli.setConfig({ build, releases, site, large: { key: LARGE, bucket: build.bucket } });
+    await cli.setConfig({ build, releases, site, large: { key: LARGE, bucket: build.bucket }, web });
     await cli.up(true);
-    await summary(s3, build, releases, site);
+    await summary(s3, build, releases, site, web);
 
-    step(`Rebuilding ${ARTIFACT} in the build bucket, out of band`);
+    step(`Rebuilding ${ARTIFACT} and the web/ folder in the build bucket, out of band`);
     await put(s3(BUILD_REGION), build.bucket, ARTIFACT, "release build #2", {
       ContentType: "application/zip",
       Metadata: { commit: "9b7e0d4" },
     });
+    await put(s3(BUILD_REGION), build.bucket, "web/about.html", "<h1>about</h1>", {
+      ContentType: "text/html",
+    });
+    await s3(BUILD_REGION).send(new DeleteObjectCommand({ Bucket: build.bucket, Key: "web/css/site.css" }));
+    console.log("  web/: added about.html, removed css/site.css");
     const plan = await cli.preview();
     console.log("pulumi preview plans:");
     for (const s of plan.filter((p) => p.op !== "same")) console.log(`  ${s.op.padEnd(8)} ${s.name}`);
-    step("pulumi up (re-copies the changed artifact only)");
+    step("pulumi up (re-copies the changed artifact; the set copies about.html and deletes site.css)");
     await cli.up(true);
-    await summary(s3, build, releases, site);
+    await summary(s3, build, releases, site, web);
 
     step("pulumi up again: nothing to do");
     const again = await cli.preview();
@@ -134,6 +155,7 @@ async function summary(
   build: { bucket: string; artifact: string },
   releases: { bucket: string; region: string }[],
   site: { bucket: string; keys: string[] },
+  web: { bucket: string; region: string },
 ) {
   const rows: string[][] = [
     ["object", "size", "content-type", "cache-control", "metadata", "encryption", "tags"],
@@ -158,6 +180,8 @@ async function summary(
   for (const r of releases) await describe(r.region, r.bucket, `releases/${build.artifact}`);
   for (const key of site.keys) await describe("us-east-1", site.bucket, key);
   await describe(BUILD_REGION, build.bucket, `copies/${LARGE}`);
+  const listed = await s3(web.region).send(new ListObjectsV2Command({ Bucket: web.bucket, Prefix: "www/" }));
+  for (const o of listed.Contents ?? []) await describe(web.region, web.bucket, o.Key!);
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   console.log("\nWhat is where now:");
   for (const r of rows) console.log("  " + r.map((c, i) => c.padEnd(widths[i])).join("  "));

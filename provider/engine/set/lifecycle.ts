@@ -495,7 +495,7 @@ export async function deleteSet(state: SetOutputs): Promise<string> {
   await deleteManifest(ctx.manifestClient, state.manifestLocation);
   const left = records.length - new Set(items.map((i) => i.key)).size;
   return (
-    `deleted ${items.length} object${items.length === 1 ? "" : "s"} (by version on a versioned bucket) this set wrote under s3://${state.bucket}/${state.prefix}` +
+    `deleted ${items.length} object${items.length === 1 ? "" : "s"}${proven.versioned ? " (the versions)" : ""} this set wrote under s3://${state.bucket}/${state.prefix}` +
     (left ? `; left ${left} in place (originals of an in-place copy, or overwritten since)` : "")
   );
 }
