@@ -127,8 +127,8 @@ function readJson(file: string): { version?: string } {
 function engineRevision(): string {
   const head = tryRun("git", ["-C", REPO_ROOT, "rev-parse", "--short", "HEAD"]);
   const dirty = tryRun("git", ["-C", REPO_ROOT, "status", "--porcelain", "provider"]);
-  const built = existsSync(path.join(REPO_ROOT, "dist/provider/engine/copy.js"))
-    ? execFileSync("stat", ["-c", "%y", path.join(REPO_ROOT, "dist/provider/engine/copy.js")], {
+  const built = existsSync(path.join(REPO_ROOT, "dist/provider/engine/index.js"))
+    ? execFileSync("stat", ["-c", "%y", path.join(REPO_ROOT, "dist/provider/engine/index.js")], {
         encoding: "utf8",
       })
         .trim()
