@@ -88,9 +88,12 @@ export function oursTool(
   };
 }
 
-/** `aws s3 cp` with an isolated AWS_CONFIG_FILE; `s3Settings` go in via `aws configure set`. */
-export function awsTool(m: BenchMinio, name: string, s3Settings: Record<string, string>): Tool {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "bench-aws-"));
+/**
+ * An isolated AWS CLI profile for one tool: its own AWS_CONFIG_FILE (no shared credentials file),
+ * with `s3Settings` put in by `aws configure set` on first use.
+ */
+export function awsCliProfile(m: BenchMinio, s3Settings: Record<string, string>, dirPrefix: string) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), dirPrefix));
   const configFile = path.join(dir, "config");
   writeFileSync(configFile, `[default]\nregion = ${m.server.region}\n`);
   const env: NodeJS.ProcessEnv = {
@@ -111,6 +114,12 @@ export function awsTool(m: BenchMinio, name: string, s3Settings: Record<string, 
   const described = Object.entries(s3Settings)
     .map(([k, v]) => `s3.${k} = ${v}`)
     .join(", ");
+  return { dir, env, configure, described };
+}
+
+/** `aws s3 cp` with an isolated AWS_CONFIG_FILE; `s3Settings` go in via `aws configure set`. */
+export function awsTool(m: BenchMinio, name: string, s3Settings: Record<string, string>): Tool {
+  const { dir, env, configure, described } = awsCliProfile(m, s3Settings, "bench-aws-");
   return {
     name,
     settings: described || "defaults (8 MiB parts above 8 MiB, 10 concurrent requests)",

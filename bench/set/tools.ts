@@ -12,6 +12,7 @@ import * as path from "node:path";
 import { PulumiCli } from "../../tests/helpers/pulumi-cli";
 import { AWS_CLI, checkOk, REPO_ROOT, type Timed, timedRun } from "../lib/common";
 import type { BenchMinio } from "../minio/harness";
+import { awsCliProfile } from "../minio/tools";
 import { setEngineMissing } from "./set-child";
 
 export const SET_CHILD = path.join(REPO_ROOT, "bench", "out", "bench", "set", "set-child.js");
@@ -130,27 +131,7 @@ export function awsSetTool(
   command: "sync" | "cp",
   s3Settings: Record<string, string>,
 ): SetTool {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "bench-set-aws-"));
-  const configFile = path.join(dir, "config");
-  writeFileSync(configFile, `[default]\nregion = ${m.server.region}\n`);
-  const env: NodeJS.ProcessEnv = {
-    ...m.env,
-    AWS_CONFIG_FILE: configFile,
-    AWS_SHARED_CREDENTIALS_FILE: path.join(dir, "no-credentials"),
-  };
-  let configured: Promise<void> | undefined;
-  const configure = () =>
-    (configured ??= (async () => {
-      for (const [k, v] of Object.entries(s3Settings)) {
-        checkOk(
-          `aws configure set ${k}`,
-          await timedRun(AWS_CLI, ["configure", "set", `default.s3.${k}`, v], { env }),
-        );
-      }
-    })());
-  const described = Object.entries(s3Settings)
-    .map(([k, v]) => `s3.${k} = ${v}`)
-    .join(", ");
+  const { dir, env, configure, described } = awsCliProfile(m, s3Settings, "bench-set-aws-");
   return {
     name,
     settings: `aws s3 ${command}${command === "cp" ? " --recursive" : ""}; ${described || "defaults (10 concurrent requests)"}`,
