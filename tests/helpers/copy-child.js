@@ -3,22 +3,7 @@
 //
 // The engine is loaded from its TypeScript source, compiled on load, so a test always runs the
 // code in the checkout, never a stale dist/.
-const fs = require("node:fs");
-const ts = require("typescript");
-
-require.extensions[".ts"] = (module, filename) => {
-  const { outputText } = ts.transpileModule(fs.readFileSync(filename, "utf8"), {
-    fileName: filename,
-    compilerOptions: {
-      module: ts.ModuleKind.CommonJS,
-      target: ts.ScriptTarget.ES2022,
-      esModuleInterop: true,
-    },
-  });
-  module._compile(outputText, filename);
-};
-
-const engine = require("../../provider/engine");
+const engine = require("./load-engine-source");
 
 const parsed = JSON.parse(process.argv[2]);
 const all = Array.isArray(parsed) ? parsed : [parsed];

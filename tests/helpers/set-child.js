@@ -3,22 +3,7 @@
 //
 // As copy-child.js: the engine is compiled from its TypeScript source on load, so a test runs the
 // code in the checkout, never a stale dist/. The scheduler's lines go to stdout.
-const fs = require("node:fs");
-const ts = require("typescript");
-
-require.extensions[".ts"] = (module, filename) => {
-  const { outputText } = ts.transpileModule(fs.readFileSync(filename, "utf8"), {
-    fileName: filename,
-    compilerOptions: {
-      module: ts.ModuleKind.CommonJS,
-      target: ts.ScriptTarget.ES2022,
-      esModuleInterop: true,
-    },
-  });
-  module._compile(outputText, filename);
-};
-
-const engine = require("../../provider/engine");
+const engine = require("./load-engine-source");
 
 async function main() {
   const { inputs, failures } = await engine.checkSet(JSON.parse(process.argv[2]));
