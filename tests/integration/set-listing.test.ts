@@ -119,12 +119,17 @@ describe("listObjects", () => {
     for (const k of AWKWARD) expect(listed.has(k)).toBe(true);
   });
 
-  it("lists a prefix without sub-prefixes with one sequential lister", async () => {
+  it("lists a prefix of at most 1,000 keys with one plain request, without splitting it", async () => {
     const { client, seen } = countingClient();
     const out = await listObjects({ client, bucket, prefix: "src2/" });
     expect(out.entries).toHaveLength(100);
-    expect(seen).toMatchObject({ delimited: 1, full: 0 });
+    expect(seen).toMatchObject({ delimited: 0, full: 1 });
     expect(out.requests).toBe(1);
+    // Sub-prefixes do not matter while one page holds everything: src/d0/ has 440 keys in 4 folders.
+    const { client: c2, seen: s2 } = countingClient();
+    const d0 = await listObjects({ client: c2, bucket, prefix: "src/d0/" });
+    expect(d0.entries.map((e) => e.key)).toEqual(keys.filter((k) => k.startsWith("src/d0/")).sort());
+    expect(s2).toMatchObject({ delimited: 0, full: 1 });
   });
 
   it("lists nothing and sends nothing when the signal is already aborted", async () => {

@@ -5,19 +5,35 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 
 import { resetClientCaches } from "../../provider/engine/clients";
-import { checkSet, createSet, updateSet, type SetOutputs } from "../../provider/engine/set";
+import { checkSet, createSet, deleteSet, updateSet, type SetOutputs } from "../../provider/engine/set";
 import type { fakeProcess } from "../helpers/fake-process";
 
-// The process's signal registry, replaced by one whose signals the test sends by hand.
+// The process's signal registry, replaced by one whose signals the test sends by hand. A signalled
+// registry stays signalled, as the process would, so `renewProcess()` gives a test a fresh one.
 jest.mock("../../provider/engine/cancel", () => {
   const actual = jest.requireActual("../../provider/engine/cancel");
   const { fakeProcess: fake } = jest.requireActual("../helpers/fake-process");
-  const testProcess = fake();
-  return { ...actual, processCancels: new actual.CancelRegistry(testProcess.hooks), testProcess };
+  const current = { proc: fake(), registry: undefined as unknown };
+  const renewProcess = () => {
+    current.proc = fake();
+    current.registry = new actual.CancelRegistry(current.proc.hooks);
+  };
+  renewProcess();
+  return {
+    ...actual,
+    get processCancels() {
+      return current.registry;
+    },
+    get testProcess() {
+      return current.proc;
+    },
+    renewProcess,
+  };
 });
-const proc = (
-  jest.requireMock("../../provider/engine/cancel") as { testProcess: ReturnType<typeof fakeProcess> }
-).testProcess;
+const cancelMock = jest.requireMock("../../provider/engine/cancel") as {
+  testProcess: ReturnType<typeof fakeProcess>;
+  renewProcess: () => void;
+};
 
 const ETAG = '"0cc175b9c0f1b6a831c399e269772661"';
 const LAST_MODIFIED = "2026-01-01T00:00:00.000Z";
@@ -40,6 +56,7 @@ function stubS3(onCopy: (answer: () => void, destKey: string) => void) {
   const deleteBodies: string[] = [];
   let copiesInFlight = 0;
   let peakCopies = 0;
+  const hooks: { onList?: (bucket: string, prefix: string) => void } = {};
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -59,6 +76,7 @@ function stubS3(onCopy: (answer: () => void, destKey: string) => void) {
       if (req.method === "HEAD" && !key) return send(200, "", { "x-amz-bucket-region": "us-east-1" });
       if (req.method === "GET" && q.get("list-type") === "2") {
         const prefix = q.get("prefix") ?? "";
+        hooks.onList?.(bucket, prefix);
         const delimiter = q.get("delimiter") ?? "";
         const keys = [...objects.keys()]
           .filter((k) => k.startsWith(`${bucket}/${prefix}`))
@@ -147,6 +165,7 @@ function stubS3(onCopy: (answer: () => void, destKey: string) => void) {
     });
   });
   return {
+    hooks,
     objects,
     deleteBodies,
     peak: () => peakCopies,
@@ -221,8 +240,9 @@ describe("ObjectCopySet up: concurrency", () => {
   });
 });
 
-// Last in this file: after it the registry stays signalled, as the process would.
-describe("ObjectCopySet up: cancel", () => {
+describe("ObjectCopySet up and destroy: cancel", () => {
+  beforeEach(() => cancelMock.renewProcess());
+
   it("sends no DeleteObjects for the set's objects after SIGINT: a removed source's copy stays", async () => {
     let onCopy: (answer: () => void) => void = (answer) => answer();
     const s3 = stubS3((answer) => onCopy(answer));
@@ -243,7 +263,7 @@ describe("ObjectCopySet up: cancel", () => {
       s3.deleteBodies.length = 0;
       // The first copy of the second up is answered only after SIGINT arrived, never before.
       onCopy = (answer) => {
-        proc.send("SIGINT");
+        cancelMock.testProcess.send("SIGINT");
         setTimeout(answer, 50);
       };
       const news = await inputsFor(endpoint, {}, first.outs);
@@ -251,7 +271,39 @@ describe("ObjectCopySet up: cancel", () => {
 
       expect(s3.deleteBodies.filter((b) => b.includes("<Key>site/"))).toEqual([]);
       expect(s3.objects.has("dst-bkt/site/a")).toBe(true);
-      expect(proc.raised).toEqual(["SIGINT"]);
+      expect(cancelMock.testProcess.raised).toEqual(["SIGINT"]);
+    } finally {
+      await s3.stop();
+    }
+  });
+
+  it("destroy cancelled by SIGINT while it lists sends no DeleteObjects and keeps the manifest for the next destroy", async () => {
+    const s3 = stubS3((answer) => answer());
+    const endpoint = await s3.start();
+    try {
+      seed(s3, ["a", "b"]);
+      const { outs } = await createSet(await inputsFor(endpoint));
+      s3.deleteBodies.length = 0;
+      // SIGINT arrives while destroy lists the destination, before it sends any DeleteObjects.
+      s3.hooks.onList = (bucket, prefix) => {
+        if (bucket === "dst-bkt" && prefix.startsWith("site/")) cancelMock.testProcess.send("SIGINT");
+      };
+      await expect(deleteSet(outs)).rejects.toThrow(
+        /^CANCELLED: listing s3:\/\/dst-bkt\/site\/ was cancelled/,
+      );
+      expect(s3.deleteBodies).toEqual([]);
+      expect([...s3.objects.keys()].filter((k) => k.startsWith("dst-bkt/site/")).sort()).toEqual([
+        "dst-bkt/site/a",
+        "dst-bkt/site/b",
+      ]);
+      // The manifest is still there, so the next destroy deletes both.
+      expect([...s3.objects.keys()].some((k) => k.startsWith("dst-bkt/.pulumi-s3-object-copy/"))).toBe(true);
+      expect(cancelMock.testProcess.raised).toEqual(["SIGINT"]);
+      s3.hooks.onList = undefined;
+      cancelMock.renewProcess();
+      resetClientCaches();
+      await deleteSet(outs).catch(() => undefined); // the stub has no ListObjectVersions for the manifest
+      expect([...s3.objects.keys()].filter((k) => k.startsWith("dst-bkt/site/"))).toEqual([]);
     } finally {
       await s3.stop();
     }

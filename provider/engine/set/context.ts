@@ -59,12 +59,16 @@ export async function listSource(ctx: SetContext): Promise<SourceEntry[]> {
   return entries.filter((e) => selects(selection, relativeKey(e.key, source.prefix)));
 }
 
-export async function listDestination(ctx: SetContext): Promise<Map<string, SourceEntry>> {
+export async function listDestination(
+  ctx: SetContext,
+  signal?: AbortSignal,
+): Promise<Map<string, SourceEntry>> {
   const { entries } = await listObjects({
     client: ctx.destClient,
     bucket: ctx.inputs.bucket,
     prefix: ctx.inputs.prefix,
     owner: ctx.destOwner,
+    signal,
   });
   return new Map(entries.map((e) => [e.key, e]));
 }

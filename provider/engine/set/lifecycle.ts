@@ -457,11 +457,22 @@ export async function readSet(state: SetOutputs): Promise<SetOutputs> {
  * are the originals and stay. Then the manifest. Anything else under the prefix is left alone.
  */
 export async function deleteSet(state: SetOutputs): Promise<string> {
+  // One cancel scope for the whole destroy: a signal during the listing ends it before any delete,
+  // one during the deletes stops the batches not yet sent, and the manifest keeps what is left.
+  const scope = processCancels.openScope(`destroying the set at ${state.manifestLocation}`);
+  try {
+    return await destroyUnder(state, scope.signal);
+  } finally {
+    scope.close();
+  }
+}
+
+async function destroyUnder(state: SetOutputs, signal: AbortSignal): Promise<string> {
   const ctx = setContext(state as SetInputs);
   const { manifest } = await readOwnManifest(ctx);
   if (!manifest) return `no manifest at ${state.manifestLocation}: nothing recorded, nothing deleted`;
   const records = Object.entries(manifest.records);
-  const live = needsLiveListing(records, ctx.inPlace) ? await listDestination(ctx) : undefined;
+  const live = needsLiveListing(records, ctx.inPlace) ? await listDestination(ctx, signal) : undefined;
   const kept: KeptObject[] = [];
   const candidates = records.flatMap(([rel, record]) =>
     recordItems(ctx, rel, record, live, kept).map((item) => ({ item, record })),
@@ -476,6 +487,7 @@ export async function deleteSet(state: SetOutputs): Promise<string> {
         items,
         owner: ctx.destOwner,
         versioned: proven.versioned,
+        signal,
       })
     : { deleted: 0, failures: [] };
   if (result.failures.length) {

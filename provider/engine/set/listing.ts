@@ -42,6 +42,10 @@ export interface Listing {
 
 export async function listObjects(opts: ListOptions): Promise<Listing> {
   const lister = new Lister(opts);
+  // Most sets are small: one plain page answers them whole, where the split below would send one
+  // request per sub-prefix. A truncated first page is thrown away (one request) and the split runs.
+  const first = await lister.firstPage(opts.prefix);
+  if (first) return { entries: sortByKey(first), requests: lister.requests };
   const entries: SourceEntry[] = [];
   let prefixes = [opts.prefix];
   // Split while the listing is a chain of lone sub-prefixes, then list the children in parallel.
@@ -53,9 +57,11 @@ export async function listObjects(opts: ListOptions): Promise<Listing> {
   }
   const lists = await mapLimited(prefixes, LISTING_CONCURRENCY, (p) => lister.all(p));
   for (const list of lists) entries.push(...list);
-  entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return { entries, requests: lister.requests };
+  return { entries: sortByKey(entries), requests: lister.requests };
 }
+
+const sortByKey = (entries: SourceEntry[]) =>
+  entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 
 /** The set's own manifests and journals live here; no set copies or deletes them. */
 const reserved = (key: string) => key.startsWith(RESERVED_PREFIX);
@@ -75,10 +81,22 @@ class Lister {
     return { entries, prefixes };
   }
 
+  /** Every key under `prefix` when one undelimited page holds them all; undefined when truncated. */
+  async firstPage(prefix: string): Promise<SourceEntry[] | undefined> {
+    let entries: SourceEntry[] | undefined;
+    await this.pages(prefix, undefined, (page) => {
+      entries = page.IsTruncated ? undefined : this.keep(page.Contents);
+      return false;
+    });
+    return entries;
+  }
+
   /** Every key under `prefix`, page after page. */
   async all(prefix: string): Promise<SourceEntry[]> {
     const entries: SourceEntry[] = [];
-    await this.pages(prefix, undefined, (page) => entries.push(...this.keep(page.Contents)));
+    await this.pages(prefix, undefined, (page) => {
+      entries.push(...this.keep(page.Contents));
+    });
     return entries;
   }
 
@@ -100,7 +118,8 @@ class Lister {
   private async pages(
     prefix: string,
     delimiter: string | undefined,
-    onPage: (page: ListObjectsV2CommandOutput) => void,
+    /** Returns false to stop after this page. */
+    onPage: (page: ListObjectsV2CommandOutput) => void | boolean,
   ): Promise<void> {
     const { client, bucket, owner, signal } = this.opts;
     let token: string | undefined;
@@ -123,7 +142,7 @@ class Lister {
         if (signal?.aborted) throw cancelled(bucket, prefix);
         throw wrapAwsError("ListObjectsV2", `s3://${bucket}/${prefix}`, err);
       }
-      onPage(page);
+      if (onPage(page) === false) return;
       // A truncated page without a token would loop forever; S3 always sends one, so stop.
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
