@@ -219,6 +219,10 @@ async function main() {
   const s5 = s5cmdBinary();
   const all: SetTool[] = [
     oursSetTool(m, "ours", "set engine createSet(), defaults"),
+    // BENCH_OURS_CONCURRENCY=8,32,256: ours again at each fixed concurrency (a sweep beside the default).
+    ...(process.env.BENCH_OURS_CONCURRENCY?.split(",").filter(Boolean) ?? []).map((c) =>
+      oursSetTool(m, `ours (c ${c})`, `set engine createSet(), concurrency ${c}`, { concurrency: Number(c) }),
+    ),
     ...(process.env.BENCH_PULUMI === "1" ? [pulumiUpTool(m, "ours (pulumi up)")] : []),
     awsSetTool(m, "aws s3 sync (defaults)", "sync", {}),
     awsSetTool(m, "aws s3 sync (64)", "sync", { max_concurrent_requests: "64", max_queue_size: "10000" }),

@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 
 import { PulumiCli } from "../../tests/helpers/pulumi-cli";
-import { AWS_CLI, checkOk, REPO_ROOT, type Timed, timedRun } from "../lib/common";
+import { AWS_CLI, checkOk, REPO_ROOT, secs, type Timed, timedRun } from "../lib/common";
 import type { BenchMinio } from "../minio/harness";
 import { awsCliProfile } from "../minio/tools";
 import { setEngineMissing } from "./set-child";
@@ -115,10 +115,20 @@ export function oursSetTool(
       const { r, rssMiB } = await underTime(
         name,
         process.execPath,
-        [SET_CHILD, JSON.stringify(inputs)],
+        // BENCH_NODE_ARGS: extra node flags for ours only (for example --cpu-prof to profile it).
+        [
+          ...(process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
+          SET_CHILD,
+          JSON.stringify(inputs),
+        ],
         m.env,
       );
       const child = parseSetResult(name, r);
+      console.log(
+        `  ${name}: process ${secs(r.ms)} s = start-up ${secs(child.startupMs)} s + createSet ` +
+          `${secs(child.copyMs)} s (+ exit); client CPU ${secs(child.cpuMs)} s`,
+      );
+      if (process.env.BENCH_VERBOSE === "1") console.log(r.stdout.replace(/^/gm, "    | "));
       return { wallMs: r.ms, rssMiB, copyMs: child.copyMs, vmHwmMiB: child.vmHwmKiB / 1024 };
     },
   };
