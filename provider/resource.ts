@@ -172,7 +172,11 @@ export interface ObjectCopyArgs {
    * copy fits in 10,000 parts
    */
   partSize?: pulumi.Input<number>;
-  /** Parallel UploadPartCopy requests. @default 64 (see bench/RESULTS.md) */
+  /**
+   * Parallel UploadPartCopy requests. Set, exactly this many (throttling lowers it for a while);
+   * unset, an adaptive controller starts at 64 and lowers it while fewer parts are as fast.
+   * @default adaptive, at most 64 (see bench/RESULTS.md)
+   */
   concurrency?: pulumi.Input<number>;
 }
 

@@ -80,9 +80,11 @@ export interface ObjectCopySetArgs extends Pick<ObjectCopyArgs, PerObjectArgs> {
    */
   deleteRemoved?: pulumi.Input<boolean>;
   /**
-   * Objects copied at once. Large objects are copied in parts within the same socket budget;
-   * on 503 SlowDown the set lowers it for a while and then raises it again.
-   * @default 64 (DEFAULT_SET_CONCURRENCY; see bench/RESULTS.md)
+   * Objects copied at once. Set, it is fixed (503 SlowDown lowers it for a while, then it comes
+   * back); unset, an adaptive controller starts at DEFAULT_SET_CONCURRENCY and moves it while the
+   * run goes, cutting it on throttling. Large objects are copied in parts within the same socket
+   * budget.
+   * @default adaptive, at most 64 (DEFAULT_SET_CONCURRENCY; see bench/RESULTS.md)
    */
   concurrency?: pulumi.Input<number>;
   /**

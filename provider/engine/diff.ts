@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 
 import { type CopyContext, copyContext } from "./object/context";
 import { decodeCustomerKey } from "./object/encryption";
+import { HEADER_SETTINGS } from "./object/header-settings";
 import { resolveKmsKey } from "./object/kms";
 import { headSource, sourceUri } from "./object/source";
 import type { CopyInputs, CopyOutputs } from "./types";
@@ -25,15 +26,7 @@ export interface ChangePlan {
 const REPLACE_PROPS = ["bucket", "key"] as const;
 const RECOPY_PROPS = [
   "source",
-  "metadataDirective",
-  "metadata",
-  "contentType",
-  "cacheControl",
-  "contentDisposition",
-  "contentEncoding",
-  "contentLanguage",
-  "expires",
-  "websiteRedirect",
+  ...HEADER_SETTINGS,
   "bucketKeyEnabled",
   "kmsEncryptionContext",
   "objectLockMode",

@@ -12,10 +12,10 @@ export function progressReporter(
   totalParts: number,
   log: (line: string) => void = (l) => console.log(l),
   clock: () => number = Date.now,
-): (done: { parts: number; bytes: number }) => void {
+): (done: { parts: number; bytes: number; concurrency?: number }) => void {
   const started = clock();
   let lastPrinted = started;
-  return ({ parts, bytes }) => {
+  return ({ parts, bytes, concurrency }) => {
     const now = clock();
     if (now - lastPrinted < PROGRESS_INTERVAL_MS && parts < totalParts) return;
     if (parts === totalParts && now - started < PROGRESS_INTERVAL_MS) return;
@@ -25,7 +25,8 @@ export function progressReporter(
     const eta = rate > 0 ? Math.round((totalBytes - bytes) / rate) : 0;
     log(
       `copying ${target}: ${parts}/${totalParts} parts, ${mib(bytes)}/${mib(totalBytes)} MiB, ` +
-        `${mib(rate)} MiB/s, ${parts === totalParts ? "done" : `about ${eta}s left`}`,
+        `${mib(rate)} MiB/s, ${parts === totalParts ? "done" : `about ${eta}s left`}` +
+        (concurrency === undefined || parts === totalParts ? "" : `, ${concurrency} parts in flight`),
     );
   };
 }

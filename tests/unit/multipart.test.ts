@@ -169,9 +169,9 @@ describe("multipartCopy: a successful 3-part copy", () => {
     const onPart = jest.fn();
     await multipartCopy(request(THREE_PARTS, { concurrency: 1, onPart }));
     expect(onPart.mock.calls.map((c) => c[0])).toEqual([
-      { parts: 1, bytes: PART },
-      { parts: 2, bytes: 2 * PART },
-      { parts: 3, bytes: 2 * PART + 7 },
+      { parts: 1, bytes: PART, concurrency: 1 },
+      { parts: 2, bytes: 2 * PART, concurrency: 1 },
+      { parts: 3, bytes: 2 * PART + 7, concurrency: 1 },
     ]);
   });
 
@@ -202,6 +202,100 @@ describe("multipartCopy: concurrency", () => {
     expect(peak).toBe(max);
     expect(partInputs()).toHaveLength(parts);
     expect(new Set(partInputs().map((i) => i.PartNumber)).size).toBe(parts);
+  });
+});
+
+describe("multipartCopy: parts in flight under the concurrency controller", () => {
+  /** UploadPartCopy on a server that copies `lanes` parts at once for `serviceMs` each; the rest queue. */
+  function laneParts(lanes: number, serviceMs: number) {
+    const freeAt = Array.from({ length: lanes }, () => 0);
+    const state = { inFlight: 0, starts: [] as number[] };
+    s3.on(UploadPartCopyCommand).callsFake(async (input: UploadPartCopyCommandInput) => {
+      state.inFlight += 1;
+      state.starts.push(state.inFlight);
+      const now = Date.now();
+      const lane = freeAt.indexOf(Math.min(...freeAt));
+      freeAt[lane] = Math.max(now, freeAt[lane]) + serviceMs;
+      await delay(freeAt[lane] - now);
+      state.inFlight -= 1;
+      return { CopyPartResult: { ETag: `"e${input.PartNumber}"` } };
+    });
+    return state;
+  }
+
+  /** Runs one copy to the end on jest's fake clock. */
+  async function onFakeClock<T>(run: () => Promise<T>): Promise<T> {
+    jest.useFakeTimers({ now: 1_700_000_000_000 });
+    try {
+      const p = run();
+      await jest.runAllTimersAsync();
+      return await p;
+    } finally {
+      jest.useRealTimers();
+    }
+  }
+
+  const lateMean = (starts: number[]) => {
+    const late = starts.slice(starts.length / 2);
+    return late.reduce((a, b) => a + b, 0) / late.length;
+  };
+
+  it("with adaptive, comes down from concurrency 32 to about 4 on a server that copies 4 parts at once", async () => {
+    const state = laneParts(4, 10);
+    const onPart = jest.fn();
+    await onFakeClock(() =>
+      multipartCopy(request(planParts(600 * PART, PART), { concurrency: 32, adaptive: true, onPart })),
+    );
+    expect(partInputs()).toHaveLength(600);
+    expect(Math.max(...state.starts)).toBe(32);
+    const mean = lateMean(state.starts);
+    expect(mean).toBeGreaterThanOrEqual(3.5);
+    expect(mean).toBeLessThanOrEqual(6);
+    const last = onPart.mock.calls[onPart.mock.calls.length - 1][0];
+    expect(last).toEqual({ parts: 600, bytes: 600 * PART, concurrency: expect.any(Number) });
+    expect(last.concurrency).toBeLessThanOrEqual(5);
+  });
+
+  it("without adaptive, keeps concurrency parts in flight on the same server (today's behaviour)", async () => {
+    const state = laneParts(4, 10);
+    await onFakeClock(() => multipartCopy(request(planParts(200 * PART, PART), { concurrency: 32 })));
+    expect(state.starts.slice(32, -32).every((n) => n === 32)).toBe(true);
+  });
+
+  it.each([
+    ["answered only after the SDK retried it", { retried: true, error: undefined }],
+    [
+      "that failed with 503 SlowDown (and was tried again)",
+      { retried: false, error: awsError("SlowDown", 503) },
+    ],
+  ])("lowers the parts in flight after a part %s", async (_name, how) => {
+    let inFlight = 0; // part 1 is answered at once, the others after 5 ms
+    const after: number[] = [];
+    let failedOnce = false;
+    s3.on(UploadPartCopyCommand).callsFake(async (input: UploadPartCopyCommandInput) => {
+      inFlight += 1;
+      // Parts past the first 8 are sent only after part 1 was answered, and the cut made.
+      if (input.PartNumber! > 8) after.push(inFlight);
+      try {
+        if (input.PartNumber === 1) {
+          if (how.error && !failedOnce) {
+            failedOnce = true;
+            throw how.error;
+          }
+          return { CopyPartResult: { ETag: '"e1"' }, $metadata: { attempts: how.retried ? 2 : 1 } };
+        }
+        await delay(5);
+        return { CopyPartResult: { ETag: `"e${input.PartNumber}"` }, $metadata: { attempts: 1 } };
+      } finally {
+        inFlight -= 1;
+      }
+    });
+    const onPart = jest.fn();
+    await multipartCopy(request(planParts(40 * PART, PART), { concurrency: 8, onPart }));
+    expect(partInputs()).toHaveLength(how.error ? 41 : 40);
+    // 8 × THROTTLE_DECREASE: from the cut on, no new part is sent while 6 are in flight, for a while.
+    expect(onPart.mock.calls[0][0]).toMatchObject({ concurrency: 6 });
+    expect(Math.max(...after.slice(0, 12))).toBeLessThanOrEqual(6);
   });
 });
 

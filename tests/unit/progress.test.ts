@@ -19,14 +19,24 @@ function harness(totalBytes = TOTAL_BYTES, totalParts = TOTAL_PARTS) {
   return {
     lines,
     /** Moves the clock to `ms` after the start and reports progress. */
-    at(ms: number, parts: number, bytes: number) {
+    at(ms: number, parts: number, bytes: number, concurrency?: number) {
       now = start + ms;
-      report({ parts, bytes });
+      report({ parts, bytes, concurrency });
     },
   };
 }
 
 describe("progressReporter", () => {
+  it("shows the parts in flight the controller allows while the copy runs, not on the last line", () => {
+    const h = harness();
+    h.at(PROGRESS_INTERVAL_MS, 2, 20 * MiB, 12);
+    h.at(3 * PROGRESS_INTERVAL_MS, TOTAL_PARTS, TOTAL_BYTES, 8);
+    expect(h.lines.map((l) => l.line)).toEqual([
+      expect.stringMatching(/^copying s3:\/\/dst\/key: 2\/10 parts, .*about \d+s left, 12 parts in flight$/),
+      expect.stringMatching(/^copying s3:\/\/dst\/key: 10\/10 parts, .*, done$/),
+    ]);
+  });
+
   it("prints nothing before PROGRESS_INTERVAL_MS has passed", () => {
     const h = harness();
     h.at(0, 1, 10 * MiB);

@@ -89,6 +89,68 @@ describe("runCopies: concurrency", () => {
   });
 });
 
+/**
+ * A MinIO-like server: `lanes` copies are served at once, each for `serviceMs`; the rest queue.
+ * Objects per second stop growing past `lanes` in flight while every copy waits longer.
+ */
+function laneServer(lanes: number, serviceMs: number) {
+  const freeAt = Array.from({ length: lanes }, () => 0);
+  return fakeServer(async () => {
+    const now = Date.now();
+    const lane = freeAt.indexOf(Math.min(...freeAt));
+    freeAt[lane] = Math.max(now, freeAt[lane]) + serviceMs;
+    await sleep(freeAt[lane] - now);
+  });
+}
+
+/** The mean of the in-flight counts seen by the last half of the copies started. */
+const lateMeanInFlight = (starts: { inFlight: number }[]) => {
+  const late = starts.slice(starts.length / 2);
+  return late.reduce((sum, s) => sum + s.inFlight, 0) / late.length;
+};
+
+describe("runCopies: adaptive concurrency", () => {
+  it("by default comes down from 64 to about 8 on a server that serves 8 at once, and says so", async () => {
+    const server = laneServer(8, 10);
+    const { report, lines } = await run({ tasks: tasks(4000), copy: server.copy });
+    expect(report).toMatchObject({ copied: 4000, failures: [], maxConcurrencyUsed: 64 });
+    const mean = lateMeanInFlight(server.state.starts);
+    expect(mean).toBeGreaterThanOrEqual(7);
+    expect(mean).toBeLessThanOrEqual(11);
+    expect(lines[lines.length - 1]).toMatch(/, concurrency (8|9|10) at the end \(at most 64 in flight\)$/);
+  });
+
+  it("by default stays at 64 on a server whose copies take as long however many run", async () => {
+    const server = fakeServer(() => sleep(50));
+    const { report } = await run({ tasks: tasks(4000), copy: server.copy });
+    expect(report.copied).toBe(4000);
+    expect(lateMeanInFlight(server.state.starts)).toBeGreaterThan(62);
+  });
+
+  it("with adaptive, takes maxConcurrency as its ceiling and finds the knee below it", async () => {
+    const server = laneServer(4, 10);
+    const { report } = await run({
+      tasks: tasks(3000),
+      copy: server.copy,
+      maxConcurrency: 20,
+      adaptive: true,
+    });
+    expect(report).toMatchObject({ copied: 3000, maxConcurrencyUsed: 20 });
+    expect(server.state.peak).toBe(20);
+    const mean = lateMeanInFlight(server.state.starts);
+    expect(mean).toBeGreaterThanOrEqual(3.5);
+    expect(mean).toBeLessThanOrEqual(6);
+  });
+
+  it("with maxConcurrency alone, keeps that many in flight even past the server's knee", async () => {
+    const server = laneServer(4, 10);
+    const { report } = await run({ tasks: tasks(3000), copy: server.copy, maxConcurrency: 20 });
+    expect(report.copied).toBe(3000);
+    // Every start but those of the last 20 (the queue runs dry) finds 20 in flight.
+    expect(server.state.starts.slice(20, -20).every((s) => s.inFlight === 20)).toBe(true);
+  });
+});
+
 describe("runCopies: throttling (AIMD)", () => {
   it("settles at or below what a server that throttles above 20 concurrent requests accepts, and completes with no failures", async () => {
     const server = fakeServer(async (_t, inFlight) => {

@@ -162,6 +162,8 @@ export async function copyObject(resolved: Resolved, request: CopyRequest): Prom
       },
       plan,
       concurrency: resolved.concurrency,
+      // Unset, `concurrency` is only a ceiling: the controller finds what this server sustains.
+      adaptive: inputs.concurrency === undefined,
       onCreated: request.onCreated,
       onPart: progressReporter(destUri, size, plan.partCount),
       signal,

@@ -13,9 +13,10 @@ import {
 
 import { type CancelRegistry, type CancelScope, type CancelSignal, processCancels } from "../cancel";
 import { abortClientFor, partSlots } from "../clients";
+import { ConcurrencyController, isThrottling } from "../concurrency";
 import { INITIATED_MARGIN_MS, MAX_PART_ATTEMPTS } from "../constants";
 import { awsErrorCode, httpStatus, ObjectCopyError, wrapAwsError } from "../errors";
-import { partRange, type PartPlan } from "./parts";
+import { partRange, type PartPlan, type PartRange } from "./parts";
 import { copyTimeoutMs, isTimeout, timeoutError, timeouts } from "../timeouts";
 
 /** What every UploadPartCopy repeats: source, pins, keys, owners. Part number and range are added per part. */
@@ -31,10 +32,18 @@ export interface MultipartCopyRequest {
   create: CreateMultipartUploadCommandInput;
   part: PartTemplate;
   plan: PartPlan;
+  /** Parts in flight: exactly that many, or with `adaptive` the most the controller may use. */
   concurrency: number;
+  /**
+   * Whether the parts in flight are found while the copy runs (concurrency/controller.ts), between
+   * 1 and `concurrency`, instead of fixed at `concurrency`. Either way throttled or retried parts
+   * lower it for a while.
+   */
+  adaptive?: boolean;
   /** Told the upload id as soon as it exists (the stale-upload scan must never abort it). */
   onCreated?: (uploadId: string) => void;
-  onPart?: (done: { parts: number; bytes: number }) => void;
+  /** After each part: the parts and bytes done so far, and the parts permitted in flight now. */
+  onPart?: (done: { parts: number; bytes: number; concurrency: number }) => void;
   /** Base delay between part attempts; tests shorten it. */
   retryDelayMs?: number;
   /** Where SIGINT/SIGTERM reach this copy; tests pass their own registry. */
@@ -107,7 +116,7 @@ function cancelledError(signal: Stop, target: string, uploadAborted: boolean | u
 }
 
 /**
- * CreateMultipartUpload, UploadPartCopy for every part with `concurrency` in flight, then
+ * CreateMultipartUpload, UploadPartCopy for every part with up to `concurrency` in flight, then
  * CompleteMultipartUpload. Any failure (a part out of retries, a 412 because the source changed,
  * SIGINT/SIGTERM) aborts the upload so no parts are left to be billed. On a signal no part starts,
  * the parts in flight are given up, the abort goes out on its own sockets, and the process's
@@ -314,6 +323,21 @@ async function abortUpload(
   }
 }
 
+/**
+ * The parts' controller: one per copy, so each copy finds its own server's knee. Never above the
+ * part count, where no window could fill. Adaptive starts at the ceiling and looks down from
+ * there: a copy's first turn then runs as the fixed setting would, and on a server that is fastest
+ * at the ceiling (S3) the search costs one window at lower concurrency.
+ */
+function partController(req: MultipartCopyRequest): ConcurrencyController {
+  const ceiling = Math.max(1, Math.min(Math.floor(req.concurrency), req.plan.partCount));
+  return new ConcurrencyController({
+    mode: req.adaptive ? "adaptive" : "fixed",
+    initial: ceiling,
+    max: ceiling,
+  });
+}
+
 async function copyParts(
   req: MultipartCopyRequest,
   uploadId: string,
@@ -321,33 +345,45 @@ async function copyParts(
 ): Promise<CompletedPart[]> {
   const { plan } = req;
   const slots = partSlots(req.client);
+  const control = partController(req);
   const parts: CompletedPart[] = new Array(plan.partCount);
   let next = 1;
+  let running = 0;
   let failed: unknown;
   let partsDone = 0;
   let bytesDone = 0;
   const stop = () => failed !== undefined || scope.signal.aborted;
 
-  const worker = async () => {
-    while (!stop() && next <= plan.partCount) {
-      const range = partRange(plan, next++);
-      let release = () => {};
-      try {
-        if (slots) release = await slots.acquire(scope.signal);
-        if (stop()) break;
-        const out = await copyOnePart(req, uploadId, range, scope.signal);
-        parts[range.partNumber - 1] = { PartNumber: range.partNumber, ...out };
-        partsDone += 1;
-        bytesDone += range.last - range.first + 1;
-        req.onPart?.({ parts: partsDone, bytes: bytesDone });
-      } catch (err) {
-        failed ??= err;
-      } finally {
-        release();
-      }
+  let finish: () => void = () => undefined;
+  const allSettled = new Promise<void>((resolve) => (finish = resolve));
+  // Starts parts while the controller permits more (it changes its limit as answers arrive).
+  const pump = () => {
+    while (!stop() && running < control.limit && next <= plan.partCount) {
+      running += 1;
+      void runPart(partRange(plan, next++));
+    }
+    if (running === 0) finish();
+  };
+  const runPart = async (range: PartRange) => {
+    let release = () => {};
+    try {
+      if (slots) release = await slots.acquire(scope.signal);
+      if (stop()) return;
+      const out = await copyOnePart(req, uploadId, range, scope.signal, control);
+      parts[range.partNumber - 1] = { PartNumber: range.partNumber, ...out };
+      partsDone += 1;
+      bytesDone += range.last - range.first + 1;
+      req.onPart?.({ parts: partsDone, bytes: bytesDone, concurrency: control.limit });
+    } catch (err) {
+      failed ??= err;
+    } finally {
+      release();
+      running -= 1;
+      pump();
     }
   };
-  await Promise.all(Array.from({ length: Math.min(req.concurrency, plan.partCount) }, worker));
+  pump();
+  await allSettled;
   if (failed !== undefined) throw failed;
   if (scope.signal.aborted) throw scope.signal.reason;
   return parts;
@@ -356,14 +392,17 @@ async function copyParts(
 async function copyOnePart(
   req: MultipartCopyRequest,
   uploadId: string,
-  range: { partNumber: number; first: number; last: number },
+  range: PartRange,
   signal: AbortSignal,
+  control: ConcurrencyController,
 ): Promise<Omit<CompletedPart, "PartNumber">> {
   const { partNumber } = range;
   const bytes = `bytes=${range.first}-${range.last}`;
+  const size = range.last - range.first + 1;
   const target = `s3://${req.create.Bucket}/${req.create.Key} part ${partNumber} (${bytes})`;
   let requests = 0;
   for (let attempt = 1; ; attempt++) {
+    const token = control.onStart();
     try {
       const out = await req.client.send(
         new UploadPartCopyCommand({
@@ -372,11 +411,15 @@ async function copyOnePart(
           PartNumber: partNumber,
           CopySourceRange: bytes,
         }),
-        { abortSignal: signal, requestTimeout: copyTimeoutMs(range.last - range.first + 1) },
+        { abortSignal: signal, requestTimeout: copyTimeoutMs(size) },
       );
       const r = out.CopyPartResult;
       if (!r?.ETag)
         throw Object.assign(new Error("UploadPartCopy returned no ETag"), { name: "InternalError" });
+      // The SDK retries 503 SlowDown, throttling and 5xx answers itself: a part that needed more
+      // than one request met a server under strain, which the controller hears as throttling.
+      if ((out.$metadata?.attempts ?? 1) > 1) control.onThrottle(token);
+      else control.onSuccess(token, size);
       return {
         ETag: r.ETag,
         ChecksumCRC32: r.ChecksumCRC32,
@@ -386,6 +429,8 @@ async function copyOnePart(
         ChecksumSHA256: r.ChecksumSHA256,
       };
     } catch (err) {
+      if (!signal.aborted && isThrottling(err)) control.onThrottle(token);
+      else control.onError(token);
       if (signal.aborted) throw err;
       requests += (err as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
       if (awsErrorCode(err) === "PreconditionFailed") {

@@ -8,6 +8,7 @@
 import { createHash } from "node:crypto";
 
 import { ObjectCopyError, showValue } from "../errors";
+import { HEADER_SETTINGS } from "../object/header-settings";
 import { canonicalJson, RESERVED_PREFIX } from "./manifest";
 import { selects, type Selection } from "./select";
 import { destinationKey, relativeKey } from "./spec";
@@ -28,15 +29,7 @@ import type {
  * (a source re-encrypted under a new key was rewritten, so its listing entry changed anyway).
  */
 const WRITTEN_SETTINGS = [
-  "metadataDirective",
-  "metadata",
-  "contentType",
-  "cacheControl",
-  "contentDisposition",
-  "contentEncoding",
-  "contentLanguage",
-  "expires",
-  "websiteRedirect",
+  ...HEADER_SETTINGS,
   "serverSideEncryption",
   "kmsKeyId",
   "bucketKeyEnabled",

@@ -1,12 +1,14 @@
 /**
- * Runs a set's copies: a bounded number in flight, started in the given order; throttling answered
- * by backing off and lowering the concurrency (AIMD) instead of failing; every other failure kept
- * for the report without stopping the rest; the manifest checkpointed as records arrive; progress
- * printed at most every PROGRESS_INTERVAL_MS; SIGINT/SIGTERM stop new starts and abort what runs.
+ * Runs a set's copies: as many in flight as the concurrency controller permits, started in the
+ * given order; throttling answered by backing off and lowering the concurrency instead of failing;
+ * every other failure kept for the report without stopping the rest; the manifest checkpointed as
+ * records arrive; progress printed at most every PROGRESS_INTERVAL_MS; SIGINT/SIGTERM stop new
+ * starts and abort what runs.
  */
 import { type CancelRegistry, processCancels } from "../cancel";
+import { ConcurrencyController, isThrottling } from "../concurrency";
 import { MiB, PROGRESS_INTERVAL_MS } from "../constants";
-import { awsErrorCode, httpStatus, ObjectCopyError } from "../errors";
+import { awsErrorCode, ObjectCopyError } from "../errors";
 import {
   CHECKPOINT_FRACTION,
   CHECKPOINT_INTERVAL_MS,
@@ -39,7 +41,14 @@ export interface RunReport {
 export interface RunOptions {
   tasks: PlannedCopy[];
   copy: (task: PlannedCopy, signal: AbortSignal) => Promise<CopyTaskResult>;
+  /**
+   * Objects in flight. Unset: the controller finds the best number itself, at most
+   * DEFAULT_SET_CONCURRENCY. Set: that many (lowered only while the server throttles), or, with
+   * `adaptive`, the most the controller may use.
+   */
   maxConcurrency?: number;
+  /** Whether the controller searches for the best concurrency; defaults to `maxConcurrency === undefined`. */
+  adaptive?: boolean;
   onDone: (task: PlannedCopy, result: CopyTaskResult) => void;
   checkpoint: () => Promise<void>;
   log?: (line: string) => void;
@@ -48,31 +57,32 @@ export interface RunOptions {
   cancels?: CancelRegistry;
 }
 
-const THROTTLE_CODES = new Set([
-  "SlowDown",
-  "Throttling",
-  "ThrottlingException",
-  "ThrottledException",
-  "RequestLimitExceeded",
-  "RequestThrottled",
-  "RequestThrottledException",
-  "TooManyRequests",
-  "TooManyRequestsException",
-  "ServiceUnavailable",
-]);
-/**
- * The sentence errors.ts (wrapAwsError) writes for a 503 or a throttling code: the copy unit
- * wraps SDK errors, so by the time one reaches the scheduler only its message says so.
- */
-const WRAPPED_THROTTLE = /\bis throttling or unavailable \(/;
+// Where the set and the multipart copy both find it (concurrency/throttling.ts).
+export { isThrottling };
 
-/** Whether an error says "too fast, try later" rather than "this object cannot be copied". */
-export function isThrottling(err: unknown): boolean {
-  const code = awsErrorCode(err);
-  const status = httpStatus(err);
-  if (status === 503 || status === 429) return true;
-  if (code && (THROTTLE_CODES.has(code) || code.startsWith("Throttling"))) return true;
-  return err instanceof ObjectCopyError && WRAPPED_THROTTLE.test(err.message);
+/**
+ * What the controller weighs one copied object as: its bytes plus this much for the request itself,
+ * so that a window of small objects and one of large ones both measure work done (a CopyObject of
+ * a few KiB costs S3 about what copying a MiB costs, in time) and empty objects count at all.
+ */
+const OBJECT_OVERHEAD_BYTES = MiB;
+
+/** The controller a run uses: see RunOptions.maxConcurrency. */
+function setController(
+  opts: Pick<RunOptions, "maxConcurrency" | "adaptive">,
+  clock: () => number,
+): ConcurrencyController {
+  const ceiling = Math.max(1, Math.floor(opts.maxConcurrency ?? DEFAULT_SET_CONCURRENCY));
+  const adaptive = opts.adaptive ?? opts.maxConcurrency === undefined;
+  // Adaptive starts at its ceiling, where today's fixed default ran, and looks downward first: no
+  // worse than the fixed setting from the first request, and on a server past its knee at 64 the
+  // descent finds it within a few hundred objects.
+  return new ConcurrencyController({
+    mode: adaptive ? "adaptive" : "fixed",
+    initial: ceiling,
+    max: ceiling,
+    clock,
+  });
 }
 
 /** The code and message a failure is reported with: the ObjectCopyError code, else the AWS code. */
@@ -90,8 +100,6 @@ export function describeError(err: unknown): { code: string; message: string } {
 interface Item {
   task: PlannedCopy;
   throttles: number;
-  /** The concurrency generation the attempt started in (see `onThrottle`). */
-  generation: number;
 }
 
 const mib = (bytes: number) => (bytes / MiB).toFixed(bytes >= 10 * MiB || bytes === 0 ? 0 : 1);
@@ -99,7 +107,7 @@ const mib = (bytes: number) => (bytes / MiB).toFixed(bytes >= 10 * MiB || bytes 
 export async function runCopies(opts: RunOptions): Promise<RunReport> {
   const clock = opts.clock ?? (() => Date.now());
   const log = opts.log ?? ((line: string) => console.log(line));
-  const max = Math.max(1, Math.floor(opts.maxConcurrency ?? DEFAULT_SET_CONCURRENCY));
+  const controller = setController(opts, clock);
   const tasks = opts.tasks;
   const total = tasks.length;
   const totalBytes = tasks.reduce((sum, t) => sum + t.entry.size, 0);
@@ -120,9 +128,6 @@ export async function runCopies(opts: RunOptions): Promise<RunReport> {
   const retries: Item[] = []; // throttled objects whose backoff is over: they go first
   let backingOff = 0;
   let inFlight = 0;
-  let limit = max;
-  let generation = 0;
-  let cleanRun = 0; // successes since the limit last changed or anything was throttled
   let settled = 0; // objects copied or failed
 
   // Checkpoints: never two at once; one more runs after the current one when records arrived.
@@ -157,10 +162,8 @@ export async function runCopies(opts: RunOptions): Promise<RunReport> {
   const wakeups = new Set<() => void>();
 
   const pump = () => {
-    while (!signal.aborted && inFlight < limit && (retries.length > 0 || next < total)) {
-      const item = retries.shift() ?? { task: tasks[next++], throttles: 0, generation };
-      item.generation = generation;
-      void attempt(item);
+    while (!signal.aborted && inFlight < controller.limit && (retries.length > 0 || next < total)) {
+      void attempt(retries.shift() ?? { task: tasks[next++], throttles: 0 });
     }
     const drained = retries.length === 0 && next >= total && backingOff === 0;
     if (inFlight === 0 && (drained || signal.aborted)) finish();
@@ -169,13 +172,6 @@ export async function runCopies(opts: RunOptions): Promise<RunReport> {
   const onThrottle = (item: Item, err: unknown) => {
     report.throttled += 1;
     item.throttles += 1;
-    cleanRun = 0;
-    // Answers to attempts that started before the last cut say nothing about the new limit, so a
-    // burst of them halves it once, not once per answer.
-    if (item.generation === generation) {
-      limit = Math.max(1, Math.floor(limit / 2));
-      generation += 1;
-    }
     if (item.throttles > MAX_THROTTLE_RETRIES) {
       settled += 1;
       report.failures.push({
@@ -207,16 +203,13 @@ export async function runCopies(opts: RunOptions): Promise<RunReport> {
   const attempt = async (item: Item) => {
     inFlight += 1;
     report.maxConcurrencyUsed = Math.max(report.maxConcurrencyUsed, inFlight);
+    const token = controller.onStart();
     try {
       const result = await opts.copy(item.task, signal);
+      controller.onSuccess(token, item.task.entry.size + OBJECT_OVERHEAD_BYTES);
       settled += 1;
       report.copied += 1;
       report.bytes += item.task.entry.size;
-      cleanRun += 1;
-      if (cleanRun >= limit && limit < max) {
-        limit += 1;
-        cleanRun = 0;
-      }
       try {
         opts.onDone(item.task, result);
       } catch (err) {
@@ -225,6 +218,9 @@ export async function runCopies(opts: RunOptions): Promise<RunReport> {
       unsaved += 1;
       if (unsaved >= everyRecords) checkpoint();
     } catch (err) {
+      // A burst of throttled answers cuts the limit once (the controller's generations).
+      if (!signal.aborted && isThrottling(err)) controller.onThrottle(token);
+      else controller.onError(token);
       // After a signal, what breaks is the cancel itself, not the object.
       if (signal.aborted) return;
       if (isThrottling(err)) onThrottle(item, err);
@@ -249,7 +245,7 @@ export async function runCopies(opts: RunOptions): Promise<RunReport> {
     log(
       `copying ${settled}/${total} objects, ${mib(report.bytes)}/${mib(totalBytes)} MiB, ` +
         `${objectRate.toFixed(0)} objects/s, ${mib(byteRate)} MiB/s, ` +
-        `${Number.isFinite(eta) ? `about ${Math.ceil(eta)}s left` : "time left unknown"}, concurrency ${limit}`,
+        `${Number.isFinite(eta) ? `about ${Math.ceil(eta)}s left` : "time left unknown"}, concurrency ${controller.limit}`,
     );
   };
 
@@ -287,7 +283,7 @@ export async function runCopies(opts: RunOptions): Promise<RunReport> {
       `${mib(report.bytes)} MiB in ${report.seconds.toFixed(1)}s ` +
       `(${(report.copied / Math.max(report.seconds, 0.001)).toFixed(0)} objects/s, ` +
       `${mib(report.bytes / Math.max(report.seconds, 0.001))} MiB/s), ${failed} failed, ` +
-      `throttled ${report.throttled} times, concurrency ${limit} at the end (at most ${report.maxConcurrencyUsed} in flight)`,
+      `throttled ${report.throttled} times, concurrency ${controller.limit} at the end (at most ${report.maxConcurrencyUsed} in flight)`,
   );
   return report;
 }

@@ -1,0 +1,16 @@
+/**
+ * The inputs that become the written object's metadata and content headers. A change to any of
+ * them means the object must be written again: ObjectCopy's diff re-copies for them and a set's
+ * settings digest includes them. One list, so a header added to one resource reaches the other.
+ */
+export const HEADER_SETTINGS = [
+  "metadataDirective",
+  "metadata",
+  "contentType",
+  "cacheControl",
+  "contentDisposition",
+  "contentEncoding",
+  "contentLanguage",
+  "expires",
+  "websiteRedirect",
+] as const;
