@@ -84,7 +84,7 @@ export interface ObjectCopySetArgs extends Pick<ObjectCopyArgs, PerObjectArgs> {
    * back); unset, an adaptive controller starts at DEFAULT_SET_CONCURRENCY and moves it while the
    * run goes, cutting it on throttling. Large objects are copied in parts within the same socket
    * budget.
-   * @default adaptive, at most 64 (DEFAULT_SET_CONCURRENCY; see bench/RESULTS.md)
+   * @default adaptive, at most 128 (DEFAULT_SET_CONCURRENCY; see bench/RESULTS.md)
    */
   concurrency?: pulumi.Input<number>;
   /**

@@ -1,7 +1,7 @@
 import { CancelRegistry } from "../../provider/engine/cancel";
 import { MiB } from "../../provider/engine/constants";
 import { ObjectCopyError, wrapAwsError } from "../../provider/engine/errors";
-import { MAX_THROTTLE_RETRIES } from "../../provider/engine/set/limits";
+import { DEFAULT_SET_CONCURRENCY, MAX_THROTTLE_RETRIES } from "../../provider/engine/set/limits";
 import { isThrottling, runCopies, type RunOptions } from "../../provider/engine/set/scheduler";
 import type { CopyTaskResult, PlannedCopy } from "../../provider/engine/set/types";
 import { fakeProcess } from "../helpers/fake-process";
@@ -81,11 +81,12 @@ describe("runCopies: concurrency", () => {
     expect(done.sort()).toEqual(all.map((t) => t.sourceKey));
   });
 
-  it("uses 64 at once by default", async () => {
+  it("uses DEFAULT_SET_CONCURRENCY (128) at once by default", async () => {
     const server = fakeServer(() => sleep(50));
     const { report } = await run({ tasks: tasks(300), copy: server.copy });
-    expect(server.state.peak).toBe(64);
-    expect(report.maxConcurrencyUsed).toBe(64);
+    expect(DEFAULT_SET_CONCURRENCY).toBe(128);
+    expect(server.state.peak).toBe(DEFAULT_SET_CONCURRENCY);
+    expect(report.maxConcurrencyUsed).toBe(DEFAULT_SET_CONCURRENCY);
   });
 });
 
@@ -110,21 +111,21 @@ const lateMeanInFlight = (starts: { inFlight: number }[]) => {
 };
 
 describe("runCopies: adaptive concurrency", () => {
-  it("by default comes down from 64 to about 8 on a server that serves 8 at once, and says so", async () => {
+  it("by default comes down from 128 to about 8 on a server that serves 8 at once, and says so", async () => {
     const server = laneServer(8, 10);
     const { report, lines } = await run({ tasks: tasks(4000), copy: server.copy });
-    expect(report).toMatchObject({ copied: 4000, failures: [], maxConcurrencyUsed: 64 });
+    expect(report).toMatchObject({ copied: 4000, failures: [], maxConcurrencyUsed: DEFAULT_SET_CONCURRENCY });
     const mean = lateMeanInFlight(server.state.starts);
     expect(mean).toBeGreaterThanOrEqual(7);
     expect(mean).toBeLessThanOrEqual(11);
-    expect(lines[lines.length - 1]).toMatch(/, concurrency (8|9|10) at the end \(at most 64 in flight\)$/);
+    expect(lines[lines.length - 1]).toMatch(/, concurrency (8|9|10) at the end \(at most 128 in flight\)$/);
   });
 
-  it("by default stays at 64 on a server whose copies take as long however many run", async () => {
+  it("by default stays at 128 on a server whose copies take as long however many run", async () => {
     const server = fakeServer(() => sleep(50));
     const { report } = await run({ tasks: tasks(4000), copy: server.copy });
     expect(report.copied).toBe(4000);
-    expect(lateMeanInFlight(server.state.starts)).toBeGreaterThan(62);
+    expect(lateMeanInFlight(server.state.starts)).toBeGreaterThan(DEFAULT_SET_CONCURRENCY - 3);
   });
 
   it("with adaptive, takes maxConcurrency as its ceiling and finds the knee below it", async () => {

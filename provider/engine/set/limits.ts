@@ -2,10 +2,13 @@
 // manifest is saved, how deletes are batched. Named once so code, tests and docs agree.
 
 /**
- * Objects in flight at once when `concurrency` is not given. A starting point until the set
- * benchmark (bench/RESULTS.md, B5) places the optimum; throttling lowers it at run time anyway.
+ * Objects in flight at the start, and at most, when `concurrency` is not given (the controller
+ * then moves it). S3 takes about 3,500 writes/s per prefix, and a small copy lasts 20-30 ms, so
+ * filling that limit needs 70-105 copies in flight: 64 reaches only about 85 % of it (bench B5),
+ * 128 is throttled down by the controller to where the limit is. A small server past its knee
+ * at 128 is found by the controller's descent.
  */
-export const DEFAULT_SET_CONCURRENCY = 64;
+export const DEFAULT_SET_CONCURRENCY = 128;
 
 /**
  * Times one object may be throttled and put back in the queue before it counts as failed: enough to
