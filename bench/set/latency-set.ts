@@ -7,7 +7,8 @@
 //   bash bench/run.sh latency-set   (BENCH_OBJECTS=100000 BENCH_CONCURRENCY=8,16,32,64,128,256
 //                                    BENCH_DEFAULT=1 BENCH_REPS=1 BENCH_LATENCY_MS=20
 //                                    BENCH_MAX_REAL_RPS=600 BENCH_TIME_SCALE=<auto>
-//                                    BENCH_WRITES_PER_S=3500 BENCH_OBJECT_KIB=16)
+//                                    BENCH_WRITES_PER_S=3500 BENCH_OBJECT_KIB=16
+//                                    BENCH_DEFAULT_NODE_OPTIONS=--max-semi-space-size=2, "" for none)
 //
 // Every object is one CopyObject (16 KiB: L + size / 64 MiB/s of model time), so the model's
 // lower bound is max(N / limit, N x (L + size / bandwidth) / concurrency). The server's keyspace
@@ -51,6 +52,7 @@ const FIXED_SCALE = process.env.BENCH_TIME_SCALE ? Number(process.env.BENCH_TIME
 const MAX_REAL_RPS = Number(process.env.BENCH_MAX_REAL_RPS ?? 600);
 const LIMIT = Number(process.env.BENCH_WRITES_PER_S ?? S3_WRITES_PER_PREFIX);
 const OBJECT_BYTES = Number(process.env.BENCH_OBJECT_KIB ?? 16) * 1024;
+const DEFAULT_NODE_OPTIONS = process.env.BENCH_DEFAULT_NODE_OPTIONS ?? "--max-semi-space-size=2";
 const RUN_TIMEOUT_MS = 30 * 60_000;
 const TIME = "/usr/bin/time";
 
@@ -103,9 +105,14 @@ async function main() {
   const scaleFor = (c: number | undefined) =>
     FIXED_SCALE ??
     Math.min(1, MAX_REAL_RPS / (c === undefined ? LIMIT : Math.min(LIMIT, (c * 1000) / perObjectModelMs)));
-  const plans: { label: string; concurrency?: number }[] = [
+  const plans: { label: string; concurrency?: number; nodeOptions?: string }[] = [
     ...CONCURRENCY.map((c) => ({ label: `c=${c}`, concurrency: c })),
     ...(WITH_DEFAULT ? [{ label: "default" }] : []),
+    // The default again with node flags for the provider's process (what a user would put in
+    // NODE_OPTIONS), to show what they do to peak RSS.
+    ...(DEFAULT_NODE_OPTIONS
+      ? [{ label: `default, NODE_OPTIONS=${DEFAULT_NODE_OPTIONS}`, nodeOptions: DEFAULT_NODE_OPTIONS }]
+      : []),
   ];
   const runs = new Map<string, Run>();
   try {
@@ -140,12 +147,13 @@ async function main() {
         };
         runs.set(plan.label, run);
         const child = [SET_CHILD, JSON.stringify(inputs)];
+        const childEnv = plan.nodeOptions ? { ...env, NODE_OPTIONS: plan.nodeOptions } : env;
         const r = existsSync(TIME)
           ? await timedRun(TIME, ["-f", "BENCH_TIME %M", process.execPath, ...child], {
-              env,
+              env: childEnv,
               timeoutMs: RUN_TIMEOUT_MS,
             })
-          : await timedRun(process.execPath, child, { env, timeoutMs: RUN_TIMEOUT_MS });
+          : await timedRun(process.execPath, child, { env: childEnv, timeoutMs: RUN_TIMEOUT_MS });
         const stats = server.stats();
         if (r.code !== 0) {
           const note = `${plan.label} run ${rep + 1}: exit ${r.code ?? r.signal}: ${r.stderr.trim().split("\n").slice(-3).join(" ")}`;
