@@ -44,7 +44,10 @@ import { SET_LIFECYCLE, setEngineMissing } from "./set-child";
 import { parseSetResult, SET_CHILD } from "./tools";
 
 const N = Number(process.env.BENCH_OBJECTS ?? 100_000);
-const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? "8,16,32,64,128,256").split(",").map(Number);
+const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? "8,16,32,64,128,256")
+  .split(",")
+  .filter(Boolean)
+  .map(Number);
 const WITH_DEFAULT = process.env.BENCH_DEFAULT !== "0";
 const REPS = Number(process.env.BENCH_REPS ?? 1);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 20);
