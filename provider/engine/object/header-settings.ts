@@ -1,3 +1,13 @@
+/** The content headers an input can set on the written object (S3's REPLACE takes them all). */
+export const CONTENT_HEADERS = [
+  "contentType",
+  "cacheControl",
+  "contentDisposition",
+  "contentEncoding",
+  "contentLanguage",
+  "expires",
+] as const;
+
 /**
  * The inputs that become the written object's metadata and content headers. A change to any of
  * them means the object must be written again: ObjectCopy's diff re-copies for them and a set's
@@ -6,11 +16,6 @@
 export const HEADER_SETTINGS = [
   "metadataDirective",
   "metadata",
-  "contentType",
-  "cacheControl",
-  "contentDisposition",
-  "contentEncoding",
-  "contentLanguage",
-  "expires",
+  ...CONTENT_HEADERS,
   "websiteRedirect",
 ] as const;

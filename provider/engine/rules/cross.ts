@@ -1,19 +1,11 @@
 // Rules between properties, run once every property has passed or failed its own rule.
 import { encodeTagging } from "../metadata";
+import { CONTENT_HEADERS } from "../object/header-settings";
 import { copySourceHeader, isSameObject, parseSource } from "../source";
 import { MAX_DECLARED_HEADER_BYTES } from "./limits";
 import { show } from "./show";
 import { SECRET_FAILURE_PATH } from "./secrets";
 import type { CrossContext, CrossRule } from "./types";
-
-const CONTENT_HEADERS = [
-  "contentType",
-  "cacheControl",
-  "contentDisposition",
-  "contentEncoding",
-  "contentLanguage",
-  "expires",
-] as const;
 
 const nonEmptyMap = (v: unknown) => typeof v === "object" && v !== null && Object.keys(v).length > 0;
 
