@@ -391,20 +391,29 @@ export function copierSettings(inputs: SetInputs): SetCopierSettings {
 }
 
 /**
- * DeleteObjects for what a run found to delete, under its own cancel scope: a SIGINT or SIGTERM
- * during the deletes stops the batches not yet sent and aborts those in flight.
+ * DeleteObjects for what a run found to delete. Under `signal` when the caller has a cancel scope
+ * (destroy), else under a scope of its own: a SIGINT or SIGTERM during the deletes stops the
+ * batches not yet sent and aborts those in flight.
  */
-async function deleteRecorded(ctx: SetContext, items: DeleteItem[], versioned?: boolean) {
-  const scope = processCancels.openScope(`deleting ${items.length} objects of a set`);
-  try {
-    return await deleteObjects({
+async function deleteRecorded(
+  ctx: SetContext,
+  items: DeleteItem[],
+  versioned?: boolean,
+  signal?: AbortSignal,
+) {
+  const send = (abort: AbortSignal) =>
+    deleteObjects({
       client: ctx.destClient,
       bucket: ctx.inputs.bucket,
       items,
       owner: ctx.destOwner,
       versioned,
-      signal: scope.signal,
+      signal: abort,
     });
+  if (signal) return send(signal);
+  const scope = processCancels.openScope(`deleting ${items.length} objects of a set`);
+  try {
+    return await send(scope.signal);
   } finally {
     scope.close();
   }
@@ -481,14 +490,7 @@ async function destroyUnder(state: SetOutputs, signal: AbortSignal): Promise<str
   const items = proven.items.map((c) => c.item);
   if (kept.length) console.log(keptLine(kept));
   const result = items.length
-    ? await deleteObjects({
-        client: ctx.destClient,
-        bucket: state.bucket,
-        items,
-        owner: ctx.destOwner,
-        versioned: proven.versioned,
-        signal,
-      })
+    ? await deleteRecorded(ctx, items, proven.versioned, signal)
     : { deleted: 0, failures: [] };
   if (result.failures.length) {
     // What was deleted leaves the manifest, so a retried destroy sends only the rest.
