@@ -21,6 +21,8 @@ module.exports = {
   testTimeout: 120000,
   projects: [
     { ...common, displayName: "unit", testMatch: ["<rootDir>/tests/unit/**/*.test.ts"] },
+    // Opt-in tests against real AWS; skipped unless their environment variables are set.
+    { ...common, displayName: "live", testMatch: ["<rootDir>/tests/live/**/*.test.ts"] },
     {
       ...integration,
       displayName: "moto",

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import type { SetDrift, SetOutputs, SetRunCounts } from "./engine/set";
+import type { BatchJobState } from "./engine/set/state";
 import type { LegalHoldStatus, ObjectAcl } from "./engine/types";
 import type { ObjectCopyArgs } from "./resource";
 import { objectCopySetProvider } from "./set-dynamic";
@@ -102,6 +103,18 @@ export interface ObjectCopySetArgs extends Pick<ObjectCopyArgs, PerObjectArgs> {
    */
   adopt?: pulumi.Input<boolean>;
   /**
+   * Run the copies as one S3 Batch Operations job (AWS's managed engine for millions of objects)
+   * instead of from the machine running Pulumi. The set writes a CSV manifest of what to copy under
+   * the report prefix and sends one CreateJob (S3PutObjectCopy) in the destination's region; a
+   * retried create never starts a second job. What a job cannot do is still done by the provider
+   * and said at preview: objects over 5 GiB (multipart, beside the job) and every delete. SSE-C,
+   * `metadataDirective: "MERGE"`, encryption contexts, bucket-owner checks and a destination prefix
+   * that does not end with the source prefix are check errors. The README's IAM section lists
+   * the role's trust policy and permissions.
+   * @default none (the provider copies every object itself)
+   */
+  batchOperations?: pulumi.Input<BatchOperationsArgs>;
+  /**
    * Tags of every object; needs `taggingDirective: "REPLACE"`. A change re-copies the set.
    * @default none
    */
@@ -114,6 +127,29 @@ export interface ObjectCopySetArgs extends Pick<ObjectCopyArgs, PerObjectArgs> {
   multipartThreshold?: pulumi.Input<number>;
   /** Part size for multipart copies, 5 MiB-5 GiB. @default about 64 MiB, grown to fit 10,000 parts */
   partSize?: pulumi.Input<number>;
+}
+
+/** How an {@link ObjectCopySet} runs its copies as an S3 Batch Operations job. */
+export interface BatchOperationsArgs {
+  /** The IAM role the job runs as; it must trust `batchoperations.s3.amazonaws.com`. */
+  roleArn: pulumi.Input<string>;
+  /**
+   * Where S3 writes the completion report (`<prefix>/job-<id>/...`); the provider also keeps each
+   * job's CSV manifest and plan file here, under `<prefix>/pulumi-s3-object-copy-jobs/`.
+   */
+  report: pulumi.Input<{ bucket: pulumi.Input<string>; prefix?: pulumi.Input<string> }>;
+  /** The job's priority; higher runs first. @default 10 */
+  priority?: pulumi.Input<number>;
+  /** The account the job runs in. @default the caller's, from STS GetCallerIdentity */
+  accountId?: pulumi.Input<string>;
+  /**
+   * `"complete"`: up waits for the job to end, printing progress, and records every key. `"started"`:
+   * up returns once the job runs; the next up or refresh follows it and records its report.
+   * @default "complete"
+   */
+  wait?: pulumi.Input<"complete" | "started">;
+  /** The S3 Control endpoint, for a VPC or FIPS endpoint or a local simulator. @default the SDK's */
+  endpoint?: pulumi.Input<string>;
 }
 
 /** Properties declared on the class; Pulumi creates an output only for keys present in the props. */
@@ -132,6 +168,7 @@ const OUTPUT_NAMES = [
   "totalBytes",
   "lastRun",
   "drift",
+  "batchJob",
 ] as const;
 
 /**
@@ -162,6 +199,11 @@ export class ObjectCopySet extends pulumi.dynamic.Resource {
   declare public readonly lastRun: pulumi.Output<SetRunCounts>;
   /** What refresh found deleted or overwritten under the prefix (counts, a few keys); up repairs it. */
   declare public readonly drift: pulumi.Output<SetDrift | undefined>;
+  /**
+   * The last Batch Operations job: id, status, task counts, the report's location, the CSV
+   * manifest and the cost estimate. Absent without `batchOperations`.
+   */
+  declare public readonly batchJob: pulumi.Output<BatchJobState | undefined>;
 
   constructor(name: string, args: ObjectCopySetArgs, opts?: pulumi.CustomResourceOptions) {
     const props: Record<string, unknown> = {

@@ -42,6 +42,8 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
       const bucket = (inputs.bucket as string | undefined) ?? `${name}-4f1c2a9`;
       return { ...inputs, bucket, arn: `arn:aws:s3:::${bucket}`, region: MOCK_REGION };
     }
+    case "aws:iam/role:Role":
+      return { ...inputs, arn: `arn:aws:iam::${ACCOUNT}:role/${name}-7d2e1f0`, name: `${name}-7d2e1f0` };
     case "aws:kms/key:Key":
       return {
         ...inputs,
@@ -502,7 +504,63 @@ describe("examples under the mock monitor", () => {
     ).rejects.toThrow(/config "exclude" must be a JSON array of glob patterns/);
   });
 
+  test("batch-operations: one ObjectCopySet run as a Batch Operations job, its role and report bucket declared with @pulumi/aws", async () => {
+    const run = await runExample("batch-operations", {
+      sourceBucket: "raw",
+      sourcePrefix: "datasets/2026/",
+      destinationBucket: "archive",
+    });
+    const byName = (type: string, name: string) =>
+      run.registrations.find((r) => r.type === type && r.name === name);
+    expect(
+      run.registrations
+        .filter((r) => !r.type.startsWith("pulumi:providers:"))
+        .map((r) => [r.type, r.name])
+        .sort(),
+    ).toEqual(
+      [
+        ["aws:s3/bucket:Bucket", "job-reports"],
+        ["aws:iam/role:Role", "batch-copy"],
+        ["aws:iam/rolePolicy:RolePolicy", "batch-copy"],
+        [OBJECT_COPY_SET, "dataset"],
+      ].sort(),
+    );
+    const trust = JSON.parse(byName("aws:iam/role:Role", "batch-copy")!.inputs.assumeRolePolicy as string);
+    expect(trust.Statement).toEqual([
+      {
+        Effect: "Allow",
+        Principal: { Service: "batchoperations.s3.amazonaws.com" },
+        Action: "sts:AssumeRole",
+      },
+    ]);
+    const policy = JSON.parse(byName("aws:iam/rolePolicy:RolePolicy", "batch-copy")!.inputs.policy as string);
+    expect(policy.Statement.map((s: { Resource: string }) => s.Resource)).toEqual([
+      "arn:aws:s3:::raw/datasets/2026/*",
+      "arn:aws:s3:::archive/promoted/datasets/2026/*",
+      "arn:aws:s3:::job-reports-4f1c2a9/*",
+    ]);
+    const set = byName(OBJECT_COPY_SET, "dataset")!;
+    expect(declared(set)).toStrictEqual({
+      source: "raw/datasets/2026/",
+      bucket: "archive",
+      prefix: "promoted/datasets/2026/",
+      storageClass: "INTELLIGENT_TIERING",
+      batchOperations: {
+        roleArn: `arn:aws:iam::${ACCOUNT}:role/batch-copy-7d2e1f0`,
+        report: { bucket: "job-reports-4f1c2a9", prefix: "copy-reports" },
+        priority: 10,
+        wait: "complete",
+      },
+      __setProject: "batch-operations",
+      __setStack: "test",
+      __setName: "dataset",
+    });
+    expectSerializedProvider(set);
+    expect(run.exports.roleArn).toBe(`arn:aws:iam::${ACCOUNT}:role/batch-copy-7d2e1f0`);
+  });
+
   test.each([
+    ["batch-operations", ["sourceBucket", "sourcePrefix", "destinationBucket", "destinationPrefix", "wait"]],
     ["basic-copy", ["sourceBucket", "sourceKey", "destinationBucket", "destinationKey", "sourceVersionId"]],
     ["metadata-in-place", ["bucket", "keys", "cacheControl", "contentType"]],
     ["reencrypt-with-kms", ["bucket", "key", "kmsKeyId", "inPlace", "destinationBucket", "destinationKey"]],

@@ -4,6 +4,7 @@ import { MAX_CONCURRENCY, MAX_KEY_BYTES } from "../constants";
 import { ObjectCopyError } from "../errors";
 import { defaultManifestLocation, parseManifestLocation, RESERVED_PREFIX } from "../set/manifest";
 import { parseSetSource } from "../set/spec";
+import { batchOperationsLimits, batchOperationsRule } from "./batch-rules";
 import { adoptInPlaceWhen, headerBudget, PER_OBJECT_CROSS_RULES } from "./cross";
 import { all, bool, int, isUnknown, str } from "./primitives";
 import { PER_OBJECT_PROPERTIES } from "./properties";
@@ -28,6 +29,7 @@ export const SET_OBSERVED_OUTPUTS = [
   "totalBytes",
   "lastRun",
   "drift",
+  "batchJob",
 ] as const;
 
 /** At most this many patterns or keys are echoed in one failure. */
@@ -111,6 +113,7 @@ export const OBJECT_COPY_SET_PROPERTIES: PropertyTable = {
   manifestLocation: { rule: manifestLocationRule },
   ...PER_OBJECT_FOR_SET,
   concurrency: { rule: int(1, MAX_CONCURRENCY, `use 1-${MAX_CONCURRENCY} objects in flight`) },
+  batchOperations: { rule: batchOperationsRule },
 };
 
 /** `keys` names exact objects; patterns would silently narrow or widen that list. */
@@ -258,4 +261,5 @@ export const OBJECT_COPY_SET_CROSS_RULES: readonly CrossRule[] = [
   setInPlaceNoop,
   overlappingPrefixes,
   setAdoptInPlace,
+  batchOperationsLimits,
 ];

@@ -10,6 +10,15 @@ import type { CheckFailure } from "../types";
 import { containsUnknown, isUnknown } from "../validate";
 import { adoptExisting } from "./adopt";
 import {
+  jobSummary,
+  jobTaskFailures,
+  refreshJob,
+  settleJob,
+  splitForJob,
+  startJob,
+  type SettledJob,
+} from "./batch";
+import {
   listDestination,
   listSource,
   missingKeys,
@@ -37,6 +46,7 @@ import { planSet } from "./plan";
 import { runCopies } from "./scheduler";
 import { destinationKey, relativeKey } from "./spec";
 import {
+  type BatchJobState,
   MAX_EXAMPLE_KEYS,
   objectSettings,
   REPLACE_PROPS,
@@ -106,7 +116,11 @@ export async function checkSet(
         throw e;
       }
     })();
-    if (plan) console.log(planSummary(plan, checked.deleteRemoved !== false));
+    if (plan) {
+      console.log(planSummary(plan, checked.deleteRemoved !== false));
+      const job = jobSummary(plan, checked);
+      if (job) console.log(job);
+    }
   }
   return { inputs: checked, failures };
 }
@@ -152,9 +166,16 @@ export async function diffSet(olds: SetOutputs, news: SetInputs): Promise<SetDif
       planSummary(plan, news.deleteRemoved !== false) +
         (drifted ? `; repair ${drifted} changed out of band (refresh found them)` : ""),
     );
+    const job = jobSummary(plan, news);
+    if (job) reasons.push(job);
   }
+  const pending = olds.batchJob && !olds.batchJob.recorded;
+  if (pending)
+    reasons.push(
+      `Batch Operations job ${olds.batchJob!.jobId} (${olds.batchJob!.status}) is followed and its report recorded`,
+    );
   return {
-    changes: hasWork(plan) || drifted > 0 || changed.length > 0,
+    changes: hasWork(plan) || drifted > 0 || changed.length > 0 || Boolean(pending),
     replaces: [],
     deleteBeforeReplace: false,
     reasons,
@@ -196,9 +217,50 @@ function failureLine(failures: { key: string; code: string }[]): string {
   return `${shown.join(", ")}${failures.length > MAX_EXAMPLE_KEYS ? ", ..." : ""}`;
 }
 
+/**
+ * A job an earlier up left running (`wait: "started"`, or a cancelled wait): followed until it has
+ * ended, then its results are recorded before anything is planned, so none of its keys is copied
+ * again. Undefined when the job is still running and the set waits only for a start.
+ */
+async function settlePending(
+  ctx: SetContext,
+  job: BatchJobState,
+  until = ctx.inputs.batchOperations?.wait ?? "complete",
+): Promise<SettledJob> {
+  const settled = await settleJob(ctx, job, until);
+  if (!settled.done) return settled;
+  const { manifest } = await readOwnManifest(ctx);
+  const writer = new ManifestWriter(ctx.manifestClient, ctx.inputs.manifestLocation, {
+    format: MANIFEST_FORMAT,
+    settingsDigest: ctx.digest,
+    bucket: ctx.inputs.bucket,
+    prefix: ctx.inputs.prefix,
+    owner: ctx.owner,
+    records: { ...(manifest?.records ?? {}) },
+  });
+  for (const [rel, record] of settled.records) writer.set(rel, record);
+  await writer.finish();
+  return settled;
+}
+
 async function runSet(inputs: SetInputs, isCreate: boolean, olds?: SetOutputs): Promise<SetOutputs> {
   const started = new Date();
   const ctx = setContext(inputs);
+  let batchJob = olds?.batchJob;
+  let pendingError: ObjectCopyError | undefined;
+  if (batchJob && !batchJob.recorded) {
+    const settled = await settlePending(ctx, batchJob);
+    batchJob = settled.job;
+    if (!settled.done) {
+      console.log(
+        `Batch Operations job ${batchJob.jobId} is ${batchJob.status}; the next up or refresh follows it`,
+      );
+      return compactSet({ ...(olds as SetOutputs), ...stripSecrets(inputs), batchJob });
+    }
+    pendingError =
+      settled.error ??
+      (settled.failures.length ? jobTaskFailures(batchJob, settled.failures, MAX_EXAMPLE_KEYS) : undefined);
+  }
   // An update may follow a stack or resource rename: the manifest then names the old identity.
   const planned = await planFor(ctx, ownerOf(olds));
   const { manifest, plan } = planned;
@@ -255,7 +317,16 @@ async function runSet(inputs: SetInputs, isCreate: boolean, olds?: SetOutputs): 
   }
 
   const recopies = new Set(plan.updated.map((u) => u.relativeKey));
-  const tasks = [...toCreate, ...plan.updated];
+  const toCopy = [...toCreate, ...plan.updated];
+  // With batchOperations, a job takes every copy it can; the provider copies the rest beside it.
+  const split = inputs.batchOperations ? splitForJob(toCopy) : { job: [], ours: toCopy };
+  const tasks = split.ours;
+  if (split.job.length) {
+    batchJob = await startJob(ctx, split.job, olds?.batchJob?.jobId);
+    console.log(
+      `created Batch Operations job ${batchJob.jobId} for ${split.job.length} objects (${batchJob.estimate}); report: ${batchJob.reportLocation}`,
+    );
+  }
   const copyOne = tasks.length
     ? await setCopier(copierSettings(inputs), { sourceBucket: ctx.source.bucket, destBucket: inputs.bucket })
     : undefined;
@@ -292,6 +363,39 @@ async function runSet(inputs: SetInputs, isCreate: boolean, olds?: SetOutputs): 
     log: (line) => console.log(line),
   });
   counts.failed = report.failures.length;
+
+  let jobError: ObjectCopyError | undefined = pendingError;
+  if (batchJob && !batchJob.recorded && split.job.length) {
+    const settled = await settleJob(ctx, batchJob, inputs.batchOperations?.wait ?? "complete").catch(
+      (e: unknown) => {
+        // The wait ended (a cancel, or the job stayed suspended), not the job: the next up follows it.
+        if (e instanceof ObjectCopyError) jobError = e;
+        else throw e;
+        return undefined;
+      },
+    );
+    if (settled) {
+      batchJob = settled.job;
+      const byRel = new Map(split.job.map((t) => [t.relativeKey, t]));
+      for (const [rel, record] of settled.records) {
+        const previous = byRel.get(rel)?.previous;
+        // The version a re-copy replaced is the set's own: it goes with the other superseded ones.
+        const superseded = [...(previous?.dest.superseded ?? []), previous?.dest.versionId].filter(
+          (v): v is string => Boolean(v && v !== "null"),
+        );
+        set(rel, {
+          ...record,
+          dest: { ...record.dest, superseded: superseded.length ? superseded : undefined },
+        });
+        if (recopies.has(rel)) counts.recopied += 1;
+        else counts.copied += 1;
+      }
+      counts.failed += settled.failures.length;
+      if (settled.error) jobError = settled.error;
+      else if (settled.failures.length)
+        jobError = jobTaskFailures(batchJob, settled.failures, MAX_EXAMPLE_KEYS);
+    }
+  }
 
   // Deletes: records whose source is gone or no longer selected, and the versions re-copies superseded.
   // Not after a cancel: the user asked the run to stop, and a delete is the one step an up cannot
@@ -357,6 +461,7 @@ async function runSet(inputs: SetInputs, isCreate: boolean, olds?: SetOutputs): 
     totalBytes: Object.values(records).reduce((n, r) => n + r.dest.size, 0),
     lastRun: counts,
     drift: undefined,
+    batchJob,
   };
   if (report.cancelled) {
     throw new ObjectCopyError(
@@ -378,6 +483,7 @@ async function runSet(inputs: SetInputs, isCreate: boolean, olds?: SetOutputs): 
         `they stay recorded, so the next up tries again`,
     );
   }
+  if (jobError) throw jobError;
   return compactSet(outs);
 }
 
@@ -454,7 +560,11 @@ export async function readSet(state: SetOutputs): Promise<SetOutputs> {
         };
       })()
     : { missing: state.objectCount, overwritten: 0, examples: [] };
-  return compactSet({ ...state, drift: drift.missing + drift.overwritten ? drift : undefined });
+  const batchJob =
+    state.batchJob && !state.batchJob.recorded && !state.batchJob.note
+      ? await refreshJob(ctx, state.batchJob)
+      : state.batchJob;
+  return compactSet({ ...state, drift: drift.missing + drift.overwritten ? drift : undefined, batchJob });
 }
 
 // ---- delete (destroy) --------------------------------------------------------------------------
@@ -478,6 +588,18 @@ export async function deleteSet(state: SetOutputs): Promise<string> {
 
 async function destroyUnder(state: SetOutputs, signal: AbortSignal): Promise<string> {
   const ctx = setContext(state as SetInputs);
+  if (state.batchJob && !state.batchJob.recorded) {
+    // What a job copied is the set's once recorded; a job still running would write after destroy.
+    const settled = await settlePending(ctx, state.batchJob, "started");
+    if (!settled.done) {
+      throw new ObjectCopyError(
+        "BATCH_JOB_RUNNING",
+        `Batch Operations job ${state.batchJob.jobId} is still ${settled.job.status} and would write objects after destroy; ` +
+          `wait for it to end (pulumi up or refresh follows it), or cancel it with ` +
+          `"aws s3control update-job-status --account-id ${state.batchJob.accountId} --job-id ${state.batchJob.jobId} --requested-job-status Cancelled", then destroy again`,
+      );
+    }
+  }
   const { manifest } = await readOwnManifest(ctx);
   if (!manifest) return `no manifest at ${state.manifestLocation}: nothing recorded, nothing deleted`;
   const records = Object.entries(manifest.records);

@@ -14,9 +14,45 @@ export interface SetInputs extends ObjectSettings {
   deleteRemoved?: boolean;
   adopt?: boolean;
   manifestLocation: string;
+  batchOperations?: BatchOperationsInput;
   __setProject?: string;
   __setStack?: string;
   __setName?: string;
+}
+
+/** `batchOperations` as check leaves it: run the set's copies as an S3 Batch Operations job. */
+export interface BatchOperationsInput {
+  roleArn: string;
+  report: { bucket: string; prefix?: string };
+  priority?: number;
+  accountId?: string;
+  wait?: "complete" | "started";
+  /** The S3 Control endpoint (a simulator, a FIPS or VPC endpoint); the SDK's otherwise. */
+  endpoint?: string;
+}
+
+/** The set's last Batch Operations job, as the state keeps it. */
+export interface BatchJobState {
+  jobId: string;
+  accountId: string;
+  region: string;
+  status: string;
+  totalTasks: number;
+  succeeded: number;
+  failed: number;
+  /** s3:// URI of the completion report's manifest.json. */
+  reportLocation: string;
+  /** s3:// URI of the CSV manifest the job ran over. */
+  manifestCsv: string;
+  /** When S3 answered CreateJob (ISO 8601). */
+  createdAt: string;
+  /** What the job was estimated to cost, and where the figures come from. */
+  estimate: string;
+  failureReasons?: string[];
+  /** True once the report's results are in the set's manifest. */
+  recorded: boolean;
+  /** Set when AWS no longer knows the job (it deletes them 90 days after they end). */
+  note?: string;
 }
 
 /** What the last up did, by object. */
@@ -46,6 +82,7 @@ export interface SetOutputs extends Omit<SetInputs, "customerKey" | "sourceCusto
   totalBytes: number;
   lastRun?: SetRunCounts;
   drift?: SetDrift;
+  batchJob?: BatchJobState;
 }
 
 /** Keys, with their error codes, named in a failure or a summary line. */
@@ -67,6 +104,7 @@ const SET_ONLY_PROPS = [
   "adopt",
   "manifestLocation",
   "concurrency",
+  "batchOperations",
   ...SET_IDENTITY_INPUTS,
 ] as const;
 

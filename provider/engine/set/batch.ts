@@ -1,0 +1,470 @@
+// An ObjectCopySet's copies as one S3 Batch Operations job: which planned copies a job can take,
+// the CSV manifest and the plan file it runs over, CreateJob, following the job, and turning its
+// completion report into the set's per-key records. What a job cannot do (objects over 5 GiB,
+// deletes) stays with the provider's own engine; the lifecycle decides when to call what.
+import { createHash } from "node:crypto";
+import { gunzipSync, gzipSync } from "node:zlib";
+
+import {
+  GetBucketVersioningCommand,
+  GetObjectCommand,
+  ListObjectVersionsCommand,
+  PutObjectCommand,
+} from "@aws-sdk/client-s3";
+
+import {
+  accountIdFromSts,
+  clientRequestToken,
+  controlClient,
+  createJob,
+  createJobInput,
+  describeJob,
+  estimateJobCost,
+  isTerminal,
+  type JobState,
+  MAX_JOB_OBJECT_BYTES,
+  manifestCsv,
+  readCompletionReport,
+  reportManifestKey,
+  targetKeyPrefix,
+  waitForJob,
+} from "../batch";
+import { processCancels } from "../cancel";
+import { destinationRegion } from "../clients";
+import { ObjectCopyError, wrapAwsError } from "../errors";
+import { resolveKmsKey } from "../object/kms";
+import { type SetContext, listDestination } from "./context";
+import { jobCopySettings } from "./job-settings";
+import { realVersion } from "./ownership";
+import { relativeKey } from "./spec";
+import type { BatchJobState, BatchOperationsInput, SetInputs } from "./state";
+import type { ManifestRecord, PlannedCopy, SetPlan } from "./types";
+
+/** The plan file beside a job's CSV: what each key's source entry was when the job was planned. */
+const PLAN_FORMAT = "pulumi-s3-object-copy/batch-plan/1";
+/** Where, under the report prefix, the provider keeps the CSV manifests and plan files it writes. */
+const JOB_FILES_DIR = "pulumi-s3-object-copy-jobs";
+
+type PlanEntry = [rel: string, etag: string, size: number, lastModified: string, versionId?: string];
+
+interface PlanFile {
+  format: typeof PLAN_FORMAT;
+  token: string;
+  settingsDigest: string;
+  entries: PlanEntry[];
+}
+
+export const jobOptions = (inputs: Pick<SetInputs, "batchOperations">): BatchOperationsInput | undefined =>
+  inputs.batchOperations;
+
+/** A job copies objects of at most 5 GiB; larger ones are the provider's, by multipart, beside it. */
+export function splitForJob<T extends { entry: { size: number } }>(tasks: T[]): { job: T[]; ours: T[] } {
+  const job: T[] = [];
+  const ours: T[] = [];
+  for (const t of tasks) (t.entry.size > MAX_JOB_OBJECT_BYTES ? ours : job).push(t);
+  return { job, ours };
+}
+
+/** The preview's addition to the plan line: who copies what, and what the job would cost. */
+export function jobSummary(plan: SetPlan, inputs: SetInputs): string | undefined {
+  if (!inputs.batchOperations) return undefined;
+  const { job, ours } = splitForJob([...plan.created, ...plan.updated]);
+  const parts = [
+    job.length
+      ? `${job.length} by one S3 Batch Operations job (${estimateJobCost(job.length).line})`
+      : "no Batch Operations job (nothing to copy)",
+  ];
+  if (ours.length) parts.push(`${ours.length} over 5 GiB by the provider's multipart copy beside it`);
+  if (plan.deleted.length) parts.push(`deletes by the provider (a job cannot delete)`);
+  return `batchOperations: ${parts.join("; ")}`;
+}
+
+/**
+ * DescribeJob's interval and how long a Suspended or Paused job is waited for, from the
+ * environment when set (tests against the simulator poll every few milliseconds); else the limits.
+ */
+function pollSettings(env: NodeJS.ProcessEnv = process.env): { pollMs?: number; suspendedGraceMs?: number } {
+  const ms = (v: string | undefined) => (v && /^\d+$/.test(v) ? Number(v) : undefined);
+  return {
+    pollMs: ms(env.PULUMI_S3_COPY_BATCH_POLL_MS),
+    suspendedGraceMs: ms(env.PULUMI_S3_COPY_BATCH_SUSPENDED_GRACE_MS),
+  };
+}
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+const trimSlash = (prefix: string | undefined) => (prefix ?? "").replace(/\/+$/, "");
+const planKeyOf = (csvKey: string) => csvKey.replace(/\.csv$/, ".plan.json.gz");
+
+function parseS3Uri(uri: string): { bucket: string; key: string } {
+  const m = /^s3:\/\/([^/]+)\/(.+)$/s.exec(uri);
+  if (!m) throw new ObjectCopyError("BATCH_STATE_INVALID", `${uri} is not an s3://bucket/key location`);
+  return { bucket: m[1], key: m[2] };
+}
+
+/**
+ * The version of each planned source key whose ETag is the planned one, when the source bucket
+ * keeps versions: the job then copies exactly the object the plan saw, as the provider's own
+ * copies do by pinning the ETag (a job takes no ETag condition).
+ */
+async function pinnedVersions(ctx: SetContext, tasks: PlannedCopy[]): Promise<Map<string, string>> {
+  const pins = new Map<string, string>();
+  const status = await ctx.sourceClient
+    .send(new GetBucketVersioningCommand({ Bucket: ctx.source.bucket, ...ownerOnly(ctx.sourceOwner) }))
+    .catch(() => undefined);
+  if (status?.Status !== "Enabled" && status?.Status !== "Suspended") return pins;
+  const wanted = new Map(tasks.map((t) => [t.sourceKey, t.entry.etag.replace(/"/g, "")]));
+  let keyMarker: string | undefined;
+  let versionMarker: string | undefined;
+  do {
+    const page = await ctx.sourceClient
+      .send(
+        new ListObjectVersionsCommand({
+          Bucket: ctx.source.bucket,
+          Prefix: ctx.source.prefix,
+          KeyMarker: keyMarker,
+          VersionIdMarker: versionMarker,
+          ...ownerOnly(ctx.sourceOwner),
+        }),
+      )
+      .catch((err: unknown) => {
+        throw wrapAwsError("ListObjectVersions", `s3://${ctx.source.bucket}/${ctx.source.prefix}`, err);
+      });
+    for (const v of page.Versions ?? []) {
+      const etag = wanted.get(v.Key ?? "");
+      if (v.IsLatest && etag !== undefined && (v.ETag ?? "").replace(/"/g, "") === etag && v.VersionId)
+        pins.set(v.Key!, v.VersionId);
+    }
+    keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+    versionMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
+  } while (keyMarker);
+  return pins;
+}
+
+const ownerOnly = (o: { ExpectedBucketOwner?: string }) =>
+  o.ExpectedBucketOwner ? { ExpectedBucketOwner: o.ExpectedBucketOwner } : {};
+
+/**
+ * Writes the CSV manifest and the plan file under the report prefix, then sends one CreateJob.
+ * The ClientRequestToken is a digest of the CSV and the job's settings, so a retried create, or an
+ * up run again after a crash between CreateJob and the state being saved, finds the same job at
+ * AWS instead of starting a second one.
+ */
+export async function startJob(
+  ctx: SetContext,
+  tasks: PlannedCopy[],
+  previousJobId?: string,
+  signal?: AbortSignal,
+): Promise<BatchJobState> {
+  const { inputs } = ctx;
+  const opts = inputs.batchOperations!;
+  const region = destinationRegion(inputs);
+  const target = targetKeyPrefix(ctx.source.prefix, inputs.prefix);
+  if (target === undefined) {
+    throw new ObjectCopyError(
+      "BATCH_LAYOUT_UNSUPPORTED",
+      `a Batch Operations job cannot copy ${inputs.source} to s3://${inputs.bucket}/${inputs.prefix}: the destination prefix must end with the source prefix`,
+    );
+  }
+  // A job's manifest has a VersionId column for every row or for none. A key whose latest version
+  // is no longer the planned one changed since the listing: then no row is pinned, the job copies
+  // what is there, and the next up sees the changed entry and copies that key again.
+  const found = await pinnedVersions(ctx, tasks);
+  const pins = found.size === tasks.length ? found : new Map<string, string>();
+  const csv = manifestCsv(
+    tasks.map((t) => ({ bucket: ctx.source.bucket, key: t.sourceKey, versionId: pins.get(t.sourceKey) })),
+  );
+  const priority = opts.priority ?? 10;
+  // The previous job in state is part of the token: the same plan after a failed or cancelled job
+  // must start a new job, which AWS would otherwise answer with the ended one. A crash between
+  // CreateJob and the state being saved leaves the previous job as it was, so a rerun finds the
+  // job it created.
+  const token = clientRequestToken([
+    previousJobId ?? "",
+    inputs.manifestLocation,
+    sha256(csv),
+    ctx.digest,
+    inputs.bucket,
+    target,
+    opts.roleArn,
+    String(priority),
+    opts.report.bucket,
+    trimSlash(opts.report.prefix),
+  ]);
+  const dir = [trimSlash(opts.report.prefix), JOB_FILES_DIR].filter(Boolean).join("/");
+  const csvKey = `${dir}/${token}.csv`;
+  const plan: PlanFile = {
+    format: PLAN_FORMAT,
+    token,
+    settingsDigest: ctx.digest,
+    entries: tasks.map((t) => {
+      const e: PlanEntry = [t.relativeKey, t.entry.etag, t.entry.size, t.entry.lastModified];
+      const v = pins.get(t.sourceKey);
+      if (v) e.push(v);
+      return e;
+    }),
+  };
+  // The plan file first: a CSV without it could not be turned into records.
+  await put(ctx, opts.report.bucket, planKeyOf(csvKey), gzipSync(JSON.stringify(plan)), signal);
+  const etag = await put(ctx, opts.report.bucket, csvKey, Buffer.from(csv, "utf8"), signal);
+
+  const accountId = opts.accountId ?? (await accountIdFromSts(region, signal));
+  const kmsKeyArn = inputs.kmsKeyId ? await resolveKmsKey(inputs.kmsKeyId, region) : undefined;
+  const input = createJobInput({
+    accountId,
+    roleArn: opts.roleArn,
+    priority,
+    description: `pulumi-s3-object-copy ${inputs.source} -> s3://${inputs.bucket}/${inputs.prefix}`,
+    destBucket: inputs.bucket,
+    targetKeyPrefix: target,
+    manifest: { bucket: opts.report.bucket, key: csvKey, etag, withVersionIds: pins.size > 0 },
+    report: { bucket: opts.report.bucket, prefix: trimSlash(opts.report.prefix) },
+    settings: jobCopySettings(inputs, kmsKeyArn),
+    clientRequestToken: token,
+  });
+  const jobId = await createJob(controlClient({ region, endpoint: opts.endpoint }), input, signal);
+  return {
+    jobId,
+    accountId,
+    region,
+    status: "New",
+    totalTasks: tasks.length,
+    succeeded: 0,
+    failed: 0,
+    reportLocation: `s3://${opts.report.bucket}/${reportManifestKey(trimSlash(opts.report.prefix), jobId)}`,
+    manifestCsv: `s3://${opts.report.bucket}/${csvKey}`,
+    createdAt: new Date().toISOString(),
+    estimate: estimateJobCost(tasks.length).line,
+    recorded: false,
+  };
+}
+
+async function put(ctx: SetContext, bucket: string, key: string, body: Buffer, signal?: AbortSignal) {
+  const out = await ctx.destClient
+    .send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }), { abortSignal: signal })
+    .catch((err: unknown) => {
+      throw wrapAwsError("PutObject", `s3://${bucket}/${key}`, err);
+    });
+  return (out.ETag ?? "").replace(/"/g, "");
+}
+
+const withState = (job: BatchJobState, s: JobState): BatchJobState => ({
+  ...job,
+  status: s.status,
+  totalTasks: s.totalTasks || job.totalTasks,
+  succeeded: s.succeeded,
+  failed: s.failed,
+  failureReasons: s.failureReasons.length ? s.failureReasons : undefined,
+});
+
+/** DescribeJob once, for refresh: a job AWS no longer knows keeps its last known state. */
+export async function refreshJob(ctx: SetContext, job: BatchJobState): Promise<BatchJobState> {
+  const opts = ctx.inputs.batchOperations;
+  const client = controlClient({ region: job.region, endpoint: opts?.endpoint });
+  const s = await describeJob(client, job.accountId, job.jobId);
+  if (!s)
+    return {
+      ...job,
+      note: `AWS no longer knows job ${job.jobId} (it deletes jobs 90 days after they end); this is its last known state`,
+    };
+  return withState(job, s);
+}
+
+export interface SettledJob {
+  job: BatchJobState;
+  /** False when the job is still running and the caller asked only for it to have started. */
+  done: boolean;
+  /** Records for the keys the job copied, by key relative to the source prefix. */
+  records: Map<string, ManifestRecord>;
+  /** Failed tasks, by relative key, with the report's error code and message. */
+  failures: { key: string; code: string; message: string }[];
+  /** A job that ended Failed or Cancelled: thrown once what it did copy is recorded. */
+  error?: ObjectCopyError;
+}
+
+/**
+ * Follows a job until it has started or ended (`until`), printing progress, and once it has
+ * ended turns its completion report into records. SIGINT/SIGTERM end the wait, not the job.
+ */
+export async function settleJob(
+  ctx: SetContext,
+  job: BatchJobState,
+  until: "complete" | "started",
+  log: (line: string) => void = (l) => console.log(l),
+): Promise<SettledJob> {
+  const client = controlClient({ region: job.region, endpoint: ctx.inputs.batchOperations?.endpoint });
+  const scope = processCancels.openScope(`waiting for Batch Operations job ${job.jobId}`);
+  let state: JobState | undefined;
+  let error: ObjectCopyError | undefined;
+  try {
+    state = await waitForJob(client, job.accountId, job.jobId, {
+      until,
+      signal: scope.signal,
+      log,
+      ...pollSettings(),
+    });
+  } catch (e) {
+    const code = e instanceof ObjectCopyError ? e.code : undefined;
+    if (code === "BATCH_JOB_NOT_FOUND") {
+      // AWS deletes a job 90 days after it ended: its report, if S3 kept it, still says what it did.
+      return {
+        ...(await jobResultsOrNone(ctx, job)),
+        job: { ...job, recorded: true, note: `AWS no longer knows job ${job.jobId}` },
+        done: true,
+      };
+    }
+    if (code !== "BATCH_JOB_FAILED" && code !== "BATCH_JOB_CANCELLED") throw e;
+    error = e as ObjectCopyError;
+    state = await describeJob(client, job.accountId, job.jobId).catch(() => undefined);
+  } finally {
+    scope.close();
+  }
+  const now = state ? withState(job, state) : job;
+  if (state && !isTerminal(state.status)) return { job: now, done: false, records: new Map(), failures: [] };
+  const results = await jobResults(ctx, now);
+  return { job: { ...now, recorded: true }, done: true, ...results, error };
+}
+
+async function jobResultsOrNone(ctx: SetContext, job: BatchJobState) {
+  return jobResults(ctx, job).catch(() => ({ records: new Map<string, ManifestRecord>(), failures: [] }));
+}
+
+/** The report's per-key results, with the destination's ETag, Last-Modified and version for each copy. */
+async function jobResults(
+  ctx: SetContext,
+  job: BatchJobState,
+): Promise<Pick<SettledJob, "records" | "failures">> {
+  const csv = parseS3Uri(job.manifestCsv);
+  const report = parseS3Uri(job.reportLocation);
+  const planFile = await readPlanFile(ctx, csv.bucket, planKeyOf(csv.key));
+  const byRel = new Map(planFile.entries.map((e) => [e[0], e]));
+  const reportPrefix = report.key.replace(/\/?job-[^/]+\/manifest\.json$/, "");
+  const tasks = await readCompletionReport(
+    ctx.destClient,
+    { bucket: report.bucket, prefix: reportPrefix },
+    job.jobId,
+  ).catch((err: unknown) => {
+    // S3 writes a report only once a task has run: a job that ended before any has none, and every
+    // key is then still to copy. A job that did copy but left no report is an error to fix (the
+    // role's s3:PutObject on the report prefix), not a reason to forget what it wrote.
+    if (
+      err instanceof ObjectCopyError &&
+      err.code === "BATCH_REPORT_NOT_FOUND" &&
+      job.succeeded + job.failed === 0
+    )
+      return [];
+    throw err;
+  });
+  const live = await listDestination(ctx);
+  const versions = await latestVersions(ctx, job);
+  const records = new Map<string, ManifestRecord>();
+  const failures: SettledJob["failures"] = [];
+  for (const t of tasks) {
+    const rel = relativeKey(t.key, ctx.source.prefix);
+    const planned = byRel.get(rel);
+    if (!planned) continue;
+    if (t.status !== "succeeded") {
+      failures.push({
+        key: rel,
+        code: t.errorCode ?? String(t.httpStatus ?? "failed"),
+        message: t.message ?? "",
+      });
+      continue;
+    }
+    const destKey = ctx.inputs.prefix + rel;
+    const now = live.get(destKey);
+    if (!now) {
+      failures.push({
+        key: rel,
+        code: "NotFoundAfterJob",
+        message: "the job reported it copied, but the destination has no object there",
+      });
+      continue;
+    }
+    const [, etag, size, lastModified, versionId] = planned;
+    records.set(rel, {
+      source: { etag, size, lastModified, versionId: realVersion(t.versionId) ?? versionId },
+      dest: {
+        etag: now.etag,
+        size: now.size,
+        lastModified: now.lastModified,
+        versionId: versions.get(destKey),
+      },
+      settingsDigest: planFile.settingsDigest,
+    });
+  }
+  return { records, failures };
+}
+
+async function readPlanFile(ctx: SetContext, bucket: string, key: string): Promise<PlanFile> {
+  const out = await ctx.destClient
+    .send(new GetObjectCommand({ Bucket: bucket, Key: key }))
+    .catch((err: unknown) => {
+      throw wrapAwsError("GetObject", `s3://${bucket}/${key}`, err);
+    });
+  const body = Buffer.from(await out.Body!.transformToByteArray());
+  const parsed = JSON.parse(gunzipSync(body).toString("utf8")) as PlanFile;
+  if (parsed.format !== PLAN_FORMAT || !Array.isArray(parsed.entries)) {
+    throw new ObjectCopyError(
+      "BATCH_STATE_INVALID",
+      `s3://${bucket}/${key} is not a plan file this provider wrote`,
+    );
+  }
+  return parsed;
+}
+
+/**
+ * On a destination that keeps versions, each key's latest version written since the job was
+ * created: the report names the source's version, not the one the copy made, and a version from
+ * before the job is not the job's.
+ */
+async function latestVersions(ctx: SetContext, job: BatchJobState): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const status = await ctx.destClient
+    .send(new GetBucketVersioningCommand({ Bucket: ctx.inputs.bucket, ...ownerOnly(ctx.destOwner) }))
+    .catch(() => undefined);
+  if (status?.Status !== "Enabled") return out;
+  // Listing times are to the second, and a clock a little off the server's must not drop a copy.
+  const since = new Date(job.createdAt).getTime() - 60_000;
+  let keyMarker: string | undefined;
+  let versionMarker: string | undefined;
+  do {
+    const page = await ctx.destClient
+      .send(
+        new ListObjectVersionsCommand({
+          Bucket: ctx.inputs.bucket,
+          Prefix: ctx.inputs.prefix,
+          KeyMarker: keyMarker,
+          VersionIdMarker: versionMarker,
+          ...ownerOnly(ctx.destOwner),
+        }),
+      )
+      .catch((err: unknown) => {
+        throw wrapAwsError("ListObjectVersions", `s3://${ctx.inputs.bucket}/${ctx.inputs.prefix}`, err);
+      });
+    for (const v of page.Versions ?? []) {
+      if (v.IsLatest && v.Key && v.VersionId && (v.LastModified?.getTime() ?? 0) >= since)
+        out.set(v.Key, v.VersionId);
+    }
+    keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+    versionMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
+  } while (keyMarker);
+  return out;
+}
+
+/** The error an up ends with when tasks of its job failed: the count and the first few keys. */
+export function jobTaskFailures(
+  job: BatchJobState,
+  failures: SettledJob["failures"],
+  shown: number,
+): ObjectCopyError {
+  const first = failures
+    .slice(0, shown)
+    .map((f) => `${f.key} (${f.code}${f.message ? `: ${f.message}` : ""})`)
+    .join(", ");
+  return new ObjectCopyError(
+    "BATCH_TASKS_FAILED",
+    `${failures.length} of ${job.totalTasks} tasks of Batch Operations job ${job.jobId} failed: ${first}` +
+      `${failures.length > shown ? ", ..." : ""}; the keys that succeeded are recorded, so the next up retries only the failed ones ` +
+      `(full report: ${job.reportLocation})`,
+  );
+}

@@ -1,0 +1,229 @@
+// ObjectCopySet with `batchOperations`, end to end on a real local S3 (moto and MinIO) and the
+// S3 Batch Operations SIMULATOR (tests/helpers/batch-ops-simulator.ts): the job contract as AWS
+// documents it, executed with real CopyObject requests. The simulator is not AWS; what it does not
+// check (IAM, timing, AWS's own validation) only the opt-in live test in tests/live/ shows.
+import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+
+import { parseManifestCsv } from "../../provider/engine/batch";
+import { resetControlClients } from "../../provider/engine/batch/control";
+import type { SetOutputs } from "../../provider/engine/set";
+import { objectCopySetProvider } from "../../provider/set-dynamic";
+import { BatchOperationsSimulator } from "../helpers/batch-ops-simulator";
+import { exists, head, newBucket, provider, put, verifier, versionsOf } from "../helpers/s3";
+
+const ACCOUNT = "111122223333";
+const ROLE = `arn:aws:iam::${ACCOUNT}:role/batch-copy`;
+const KEYS = ["a.txt", "dir/b c.txt", "dir/plus+percent%.txt", "uni/é☃.txt", 'q,"uote".txt'];
+
+let sim: BatchOperationsSimulator;
+let n = 0;
+const identity = () => ({ __setProject: "proj", __setStack: "batch", __setName: `set-${++n}` });
+
+beforeAll(async () => {
+  process.env.PULUMI_S3_COPY_BATCH_POLL_MS = "25";
+  sim = await BatchOperationsSimulator.start({ tickMs: 10, tasksPerTick: 2 });
+});
+afterAll(async () => {
+  delete process.env.PULUMI_S3_COPY_BATCH_POLL_MS;
+  await sim.stop();
+});
+
+let logs: string[] = [];
+beforeEach(() => {
+  provider.reset();
+  resetControlClients();
+  sim.failTask = undefined;
+  logs = [];
+  jest.spyOn(console, "log").mockImplementation((line: string) => void logs.push(String(line)));
+});
+afterEach(() => jest.restoreAllMocks());
+
+async function checked(news: Record<string, unknown>, olds: Record<string, unknown> = {}) {
+  const r = await objectCopySetProvider.check!(olds, news);
+  if (r.failures?.length) throw new Error(`check failed: ${JSON.stringify(r.failures)}`);
+  return r.inputs as Record<string, unknown>;
+}
+
+async function userKeys(bucket: string, prefix = ""): Promise<string[]> {
+  const out = await verifier().s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+  return (out.Contents ?? []).map((o) => o.Key!).sort();
+}
+
+async function body(bucket: string, key: string): Promise<string> {
+  const out = await verifier().s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return out.Body!.transformToString();
+}
+
+/** A source prefix of KEYS, a destination and a report bucket, and the set's declaration. */
+async function scene(opts: { versioned?: boolean; wait?: "complete" | "started" } = {}) {
+  const src = await newBucket({ versioned: opts.versioned });
+  const dst = await newBucket({ versioned: opts.versioned });
+  const reports = await newBucket();
+  for (const k of KEYS) await put(src, `data/${k}`, `body of ${k}`);
+  const news = {
+    source: `${src}/data/`,
+    bucket: dst,
+    prefix: "promoted/data/",
+    batchOperations: {
+      roleArn: ROLE,
+      report: { bucket: reports, prefix: "job-reports" },
+      accountId: ACCOUNT,
+      endpoint: sim.url,
+      ...(opts.wait ? { wait: opts.wait } : {}),
+    },
+    ...identity(),
+  };
+  return { src, dst, reports, news };
+}
+
+describe("ObjectCopySet run as an S3 Batch Operations job (on the simulator)", () => {
+  it("copies the prefix through one job, records every key from its report, and a second up sends no job", async () => {
+    const { dst, reports, news } = await scene();
+    const jobsBefore = sim.jobs.length;
+
+    const outs = (await objectCopySetProvider.create(await checked(news))).outs as SetOutputs;
+
+    expect(sim.jobs.length - jobsBefore).toBe(1);
+    const job = sim.jobs[sim.jobs.length - 1];
+    expect(outs.batchJob).toMatchObject({
+      jobId: job.id,
+      accountId: ACCOUNT,
+      status: "Complete",
+      totalTasks: KEYS.length,
+      succeeded: KEYS.length,
+      failed: 0,
+      recorded: true,
+      reportLocation: `s3://${reports}/job-reports/job-${job.id}/manifest.json`,
+    });
+    expect(outs.lastRun).toEqual({ copied: KEYS.length, recopied: 0, deleted: 0, adopted: 0, failed: 0 });
+    expect(outs.objectCount).toBe(KEYS.length);
+    expect(await userKeys(dst, "promoted/")).toEqual(KEYS.map((k) => `promoted/data/${k}`).sort());
+    for (const k of KEYS) expect(await body(dst, `promoted/data/${k}`)).toBe(`body of ${k}`);
+    // The CSV the job ran over, read back as S3 reads it: every key, exactly, once.
+    const csvKey = outs.batchJob!.manifestCsv.replace(`s3://${reports}/`, "");
+    const rows = parseManifestCsv(await body(reports, csvKey));
+    expect(rows.map((r) => r.key).sort()).toEqual(KEYS.map((k) => `data/${k}`).sort());
+    expect(logs.some((l) => /^created Batch Operations job .* for 5 objects \(about \$0\.25/.test(l))).toBe(
+      true,
+    );
+    expect(logs.some((l) => /^batch job .*: Complete, 5 of 5 tasks succeeded/.test(l))).toBe(true);
+
+    const again = await checked(news, outs as never);
+    expect(await objectCopySetProvider.diff!("id", outs, again)).toMatchObject({ changes: false });
+    const second = (await objectCopySetProvider.update!("id", outs, again)).outs as SetOutputs;
+    expect(sim.jobs.length - jobsBefore).toBe(1);
+    expect(second.lastRun).toEqual({ copied: 0, recopied: 0, deleted: 0, adopted: 0, failed: 0 });
+    expect(second.batchJob?.jobId).toBe(job.id);
+  });
+
+  it("prints at preview who copies what and what the job would cost", async () => {
+    const { news } = await scene();
+    await checked(news);
+    expect(logs).toEqual([
+      expect.stringMatching(/^copy 5 objects/),
+      expect.stringMatching(
+        /^batchOperations: 5 by one S3 Batch Operations job \(about \$0\.25 for 5 objects: \$0\.25 per job \+ \$1\.00 per million objects/,
+      ),
+    ]);
+  });
+
+  it("fails up naming a failed task's key and error code, records the rest, and the next up sends a job for that key only", async () => {
+    const { dst, news } = await scene();
+    sim.failTask = (_bucket, key) =>
+      key === "data/dir/b c.txt"
+        ? { errorCode: "AccessDenied", httpStatus: 403, message: "Access Denied" }
+        : undefined;
+    const inputs = await checked(news);
+
+    await expect(objectCopySetProvider.create(inputs)).rejects.toThrow(
+      /BATCH_TASKS_FAILED.*1 of 5 tasks of Batch Operations job .* failed: dir\/b c\.txt \(AccessDenied: Access Denied\)/,
+    );
+    expect(await exists(dst, "promoted/data/dir/b c.txt")).toBe(false);
+
+    // Pulumi creates again after a failed create; the manifest already holds the four that worked.
+    sim.failTask = undefined;
+    const jobsBefore = sim.jobs.length;
+    const outs = (await objectCopySetProvider.create(inputs)).outs as SetOutputs;
+    expect(sim.jobs.length - jobsBefore).toBe(1);
+    expect(sim.jobs[sim.jobs.length - 1].tasks?.map((t) => t.key)).toEqual(["data/dir/b c.txt"]);
+    expect(outs.objectCount).toBe(5);
+    expect(outs.lastRun).toMatchObject({ copied: 1, failed: 0 });
+    expect(await body(dst, "promoted/data/dir/b c.txt")).toBe("body of dir/b c.txt");
+  });
+
+  it("deletes what the job wrote once its source is gone, by the provider, without a job", async () => {
+    const { src, dst, news } = await scene();
+    const outs = (await objectCopySetProvider.create(await checked(news))).outs as SetOutputs;
+    await verifier().s3.send(
+      new (await import("@aws-sdk/client-s3")).DeleteObjectCommand({ Bucket: src, Key: "data/a.txt" }),
+    );
+    await put(dst, "promoted/data/theirs.txt", "not the set's");
+    const jobsBefore = sim.jobs.length;
+
+    const next = (await objectCopySetProvider.update!("id", outs, await checked(news, outs as never)))
+      .outs as SetOutputs;
+
+    expect(sim.jobs.length).toBe(jobsBefore);
+    expect(next.lastRun).toEqual({ copied: 0, recopied: 0, deleted: 1, adopted: 0, failed: 0 });
+    expect(await exists(dst, "promoted/data/a.txt")).toBe(false);
+    expect(await exists(dst, "promoted/data/theirs.txt")).toBe(true);
+
+    // Destroy: exactly the job's copies go; the object someone else put there stays.
+    await objectCopySetProvider.delete!("id", next);
+    expect(await userKeys(dst, "promoted/")).toEqual(["promoted/data/theirs.txt"]);
+  });
+
+  it('with wait "started" returns while the job runs, and the next up follows it and records its report', async () => {
+    const { dst, news } = await scene({ wait: "started" });
+    sim.holdIn = undefined;
+    const inputs = await checked(news);
+
+    const outs = (await objectCopySetProvider.create(inputs)).outs as SetOutputs;
+    expect(outs.batchJob?.recorded).toBe(false);
+    expect(["Active", "Completing", "Complete"]).toContain(outs.batchJob?.status);
+    expect(outs.objectCount).toBe(0);
+    await sim.settled(outs.batchJob!.jobId);
+
+    const jobsBefore = sim.jobs.length;
+    const next = (await objectCopySetProvider.update!("id", outs, await checked(news, outs as never)))
+      .outs as SetOutputs;
+    expect(sim.jobs.length).toBe(jobsBefore);
+    expect(next.batchJob).toMatchObject({ jobId: outs.batchJob!.jobId, status: "Complete", recorded: true });
+    expect(next.objectCount).toBe(KEYS.length);
+    expect(await userKeys(dst, "promoted/")).toHaveLength(KEYS.length);
+  });
+
+  it("refresh updates the job's status, and keeps its last state once AWS has forgotten it", async () => {
+    const { news } = await scene({ wait: "started" });
+    const outs = (await objectCopySetProvider.create(await checked(news))).outs as SetOutputs;
+    await sim.settled(outs.batchJob!.jobId);
+
+    const read = await objectCopySetProvider.read!("id", outs as never);
+    expect((read.props as SetOutputs).batchJob).toMatchObject({ status: "Complete", succeeded: KEYS.length });
+
+    sim.forget(outs.batchJob!.jobId);
+    const forgotten = await objectCopySetProvider.read!("id", outs as never);
+    expect((forgotten.props as SetOutputs).batchJob).toMatchObject({
+      jobId: outs.batchJob!.jobId,
+      status: outs.batchJob!.status,
+      note: expect.stringMatching(/AWS no longer knows job/),
+    });
+  });
+
+  it("on versioned buckets pins each source version in the CSV, records the versions the job wrote, and destroy deletes exactly those", async () => {
+    const { src, dst, reports, news } = await scene({ versioned: true });
+    const sourceVersions = new Map<string, string>();
+    for (const k of KEYS) sourceVersions.set(`data/${k}`, (await versionsOf(src, `data/${k}`))[0]);
+
+    const outs = (await objectCopySetProvider.create(await checked(news))).outs as SetOutputs;
+
+    const csvKey = outs.batchJob!.manifestCsv.replace(`s3://${reports}/`, "");
+    const rows = parseManifestCsv(await body(reports, csvKey));
+    expect(rows.map((r) => [r.key, r.versionId]).sort()).toEqual([...sourceVersions.entries()].sort());
+    for (const k of KEYS) expect(await versionsOf(dst, `promoted/data/${k}`)).toHaveLength(1);
+
+    await objectCopySetProvider.delete!("id", outs);
+    for (const k of KEYS) expect(await versionsOf(dst, `promoted/data/${k}`)).toEqual([]);
+    expect(await head(src, "data/a.txt")).toBeDefined();
+  });
+});
