@@ -2,6 +2,9 @@
 // S3 Batch Operations SIMULATOR (tests/helpers/batch-ops-simulator.ts): the job contract as AWS
 // documents it, executed with real CopyObject requests. The simulator is not AWS; what it does not
 // check (IAM, timing, AWS's own validation) only the opt-in live test in tests/live/ shows.
+import { spawn } from "node:child_process";
+import * as path from "node:path";
+
 import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 
 import { parseManifestCsv } from "../../provider/engine/batch";
@@ -11,6 +14,7 @@ import { objectCopySetProvider } from "../../provider/set-dynamic";
 import { BatchOperationsSimulator } from "../helpers/batch-ops-simulator";
 import { exists, head, newBucket, provider, put, verifier, versionsOf } from "../helpers/s3";
 
+const CHILD = path.join(__dirname, "..", "helpers", "set-child.js");
 const ACCOUNT = "111122223333";
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/batch-copy`;
 const KEYS = ["a.txt", "dir/b c.txt", "dir/plus+percent%.txt", "uni/é☃.txt", 'q,"uote".txt'];
@@ -191,6 +195,48 @@ describe("ObjectCopySet run as an S3 Batch Operations job (on the simulator)", (
     expect(next.batchJob).toMatchObject({ jobId: outs.batchJob!.jobId, status: "Complete", recorded: true });
     expect(next.objectCount).toBe(KEYS.length);
     expect(await userKeys(dst, "promoted/")).toHaveLength(KEYS.length);
+  });
+
+  it("SIGINT while up waits for the job ends the process at once and leaves the job running; the next up records that same job", async () => {
+    const { dst, news } = await scene();
+    const jobsBefore = sim.jobs.length;
+    sim.holdIn = "Suspended";
+    try {
+      const proc = spawn(process.execPath, [CHILD, JSON.stringify(news)], {
+        stdio: ["ignore", "pipe", "pipe"],
+        // jest gives each test file its own process.env; a child only sees it when passed.
+        env: process.env,
+      });
+      let stderr = "";
+      proc.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+        proc.on("exit", (code, signal) => resolve({ code, signal })),
+      );
+      const deadline = Date.now() + 20_000;
+      while (sim.jobs.length === jobsBefore && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 25));
+      expect({ jobs: sim.jobs.length - jobsBefore, stderr }).toEqual({ jobs: 1, stderr: "" });
+      const job = sim.jobs[sim.jobs.length - 1];
+      const sentAt = Date.now();
+      proc.kill("SIGINT");
+      const end = await exited;
+      expect(Date.now() - sentAt).toBeLessThan(10_000);
+      expect(end.signal === "SIGINT" || (end.code !== 0 && /CANCELLED/.test(stderr))).toBe(true);
+      // The wait ended, not the job: it is still held at the (simulated) service, not cancelled.
+      expect(["New", "Preparing", "Suspended"]).toContain(job.status);
+      while (job.status !== "Suspended" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      expect(job.status).toBe("Suspended");
+      expect(await userKeys(dst, "promoted/")).toEqual([]);
+
+      sim.release(job.id);
+      sim.holdIn = undefined;
+      const outs = (await objectCopySetProvider.create(await checked(news))).outs as SetOutputs;
+      expect(sim.jobs.length - jobsBefore).toBe(1);
+      expect(outs.batchJob).toMatchObject({ jobId: job.id, status: "Complete", recorded: true });
+      expect(outs.objectCount).toBe(KEYS.length);
+    } finally {
+      sim.holdIn = undefined;
+    }
   });
 
   it("refresh updates the job's status, and keeps its last state once AWS has forgotten it", async () => {

@@ -4,7 +4,7 @@
  * that shows the job path against AWS itself. It is skipped unless every variable below is set,
  * so `npm test` never leaves the machine.
  *
- *   PULUMI_S3_COPY_LIVE=1
+ *   PULUMI_S3_COPY_LIVE_AWS=1
  *   LIVE_REGION=us-east-1
  *   LIVE_SOURCE_BUCKET=...        a bucket the test may write a few small objects to
  *   LIVE_DEST_BUCKET=...          where the job copies them
@@ -12,7 +12,7 @@
  *   LIVE_ROLE_ARN=arn:aws:iam::<account>:role/<role>   trusted by batchoperations.s3.amazonaws.com (README, IAM)
  *   and credentials as the AWS SDK finds them (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...)
  *
- * Run: PULUMI_S3_COPY_LIVE=1 ... npx jest tests/live --selectProjects live
+ * Run: PULUMI_S3_COPY_LIVE_AWS=1 ... npx jest tests/live --selectProjects live
  * It costs one job ($0.25 + $1.00 per million objects) and a few requests. It cleans up the set
  * (destroy) and its source objects; the job's report stays in LIVE_REPORT_BUCKET.
  */
@@ -22,12 +22,12 @@ import { checkSet, createSet, deleteSet } from "../../provider/engine/set";
 
 const env = process.env;
 const LIVE =
-  env.PULUMI_S3_COPY_LIVE === "1" &&
+  env.PULUMI_S3_COPY_LIVE_AWS === "1" &&
   ["LIVE_REGION", "LIVE_SOURCE_BUCKET", "LIVE_DEST_BUCKET", "LIVE_REPORT_BUCKET", "LIVE_ROLE_ARN"].every(
     (v) => Boolean(env[v]),
   );
 const describeLive = LIVE ? describe : describe.skip;
-const OBJECTS = 20;
+const OBJECTS = 10;
 
 describeLive("ObjectCopySet on a real S3 Batch Operations job (opt-in, real AWS)", () => {
   jest.setTimeout(60 * 60_000);

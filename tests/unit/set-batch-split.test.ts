@@ -1,7 +1,7 @@
 // Which of a set's planned copies a Batch Operations job takes (at most 5 GiB each), and the line
 // the preview prints for them.
 import { MAX_SINGLE_COPY_BYTES } from "../../provider/engine/constants";
-import { jobSummary, splitForJob } from "../../provider/engine/set/batch";
+import { jobObjectLimit, jobSummary, splitForJob } from "../../provider/engine/set/batch";
 import type { SetInputs } from "../../provider/engine/set/state";
 import type { PlannedCopy, SetPlan } from "../../provider/engine/set/types";
 
@@ -41,8 +41,17 @@ describe("splitting a set's copies between a job and the provider", () => {
     expect(jobSummary(plan, INPUTS)).toBe(
       "batchOperations: 2 by one S3 Batch Operations job (about $0.25 for 2 objects: $0.25 per job + $1.00 per million objects ($0.00) + " +
         "COPY requests at $0.005 per 1,000 ($0.00); S3 pricing page, us-east-1, KMS calls and storage not included); " +
-        "1 over 5 GiB by the provider's multipart copy beside it; deletes by the provider (a job cannot delete)",
+        "1 over the job's 5 GiB limit by the provider, beside it; deletes by the provider (a job cannot delete)",
     );
+  });
+
+  test("PULUMI_S3_COPY_BATCH_MAX_OBJECT_BYTES lowers the limit (for tests), never raises it past 5 GiB", () => {
+    expect(jobObjectLimit({ PULUMI_S3_COPY_BATCH_MAX_OBJECT_BYTES: "1024" })).toBe(1024);
+    expect(
+      jobObjectLimit({ PULUMI_S3_COPY_BATCH_MAX_OBJECT_BYTES: String(10 * MAX_SINGLE_COPY_BYTES) }),
+    ).toBe(MAX_SINGLE_COPY_BYTES);
+    expect(jobObjectLimit({ PULUMI_S3_COPY_BATCH_MAX_OBJECT_BYTES: "lots" })).toBe(MAX_SINGLE_COPY_BYTES);
+    expect(jobObjectLimit({})).toBe(MAX_SINGLE_COPY_BYTES);
   });
 
   test("without batchOperations the preview adds nothing", () => {

@@ -42,6 +42,8 @@ import type { ManifestRecord, PlannedCopy, SetPlan } from "./types";
 
 /** The plan file beside a job's CSV: what each key's source entry was when the job was planned. */
 const PLAN_FORMAT = "pulumi-s3-object-copy/batch-plan/1";
+/** Ended jobs S3 may hand back for one plan before the set stops asking for a new one. */
+const MAX_REUSED_JOBS = 2;
 /** Where, under the report prefix, the provider keeps the CSV manifests and plan files it writes. */
 const JOB_FILES_DIR = "pulumi-s3-object-copy-jobs";
 
@@ -57,11 +59,24 @@ interface PlanFile {
 export const jobOptions = (inputs: Pick<SetInputs, "batchOperations">): BatchOperationsInput | undefined =>
   inputs.batchOperations;
 
+/**
+ * The largest object a job copies: S3's 5 GiB, or a smaller figure from
+ * PULUMI_S3_COPY_BATCH_MAX_OBJECT_BYTES, which the tests set so that small objects take the path of
+ * large ones (a simulator refuses what is over the same figure, as S3 refuses what is over 5 GiB).
+ */
+export function jobObjectLimit(env: NodeJS.ProcessEnv = process.env): number {
+  const v = env.PULUMI_S3_COPY_BATCH_MAX_OBJECT_BYTES;
+  return v && /^\d+$/.test(v) ? Math.min(Number(v), MAX_JOB_OBJECT_BYTES) : MAX_JOB_OBJECT_BYTES;
+}
+
 /** A job copies objects of at most 5 GiB; larger ones are the provider's, by multipart, beside it. */
-export function splitForJob<T extends { entry: { size: number } }>(tasks: T[]): { job: T[]; ours: T[] } {
+export function splitForJob<T extends { entry: { size: number } }>(
+  tasks: T[],
+  limit = jobObjectLimit(),
+): { job: T[]; ours: T[] } {
   const job: T[] = [];
   const ours: T[] = [];
-  for (const t of tasks) (t.entry.size > MAX_JOB_OBJECT_BYTES ? ours : job).push(t);
+  for (const t of tasks) (t.entry.size > limit ? ours : job).push(t);
   return { job, ours };
 }
 
@@ -74,7 +89,7 @@ export function jobSummary(plan: SetPlan, inputs: SetInputs): string | undefined
       ? `${job.length} by one S3 Batch Operations job (${estimateJobCost(job.length).line})`
       : "no Batch Operations job (nothing to copy)",
   ];
-  if (ours.length) parts.push(`${ours.length} over 5 GiB by the provider's multipart copy beside it`);
+  if (ours.length) parts.push(`${ours.length} over the job's 5 GiB limit by the provider, beside it`);
   if (plan.deleted.length) parts.push(`deletes by the provider (a job cannot delete)`);
   return `batchOperations: ${parts.join("; ")}`;
 }
@@ -154,6 +169,7 @@ export async function startJob(
   tasks: PlannedCopy[],
   previousJobId?: string,
   signal?: AbortSignal,
+  reused = 0,
 ): Promise<BatchJobState> {
   const { inputs } = ctx;
   const opts = inputs.batchOperations!;
@@ -221,7 +237,15 @@ export async function startJob(
     settings: jobCopySettings(inputs, kmsKeyArn),
     clientRequestToken: token,
   });
-  const jobId = await createJob(controlClient({ region, endpoint: opts.endpoint }), input, signal);
+  const control = controlClient({ region, endpoint: opts.endpoint });
+  const jobId = await createJob(control, input, signal);
+  // S3 answers a token it has seen with the job it made then. A job that has already ended is one
+  // an earlier up created and could not record (it failed, and Pulumi kept the older state): its
+  // keys are still to copy, so the same plan goes to a new job, with that job's id in the token.
+  if (jobId !== previousJobId && reused < MAX_REUSED_JOBS) {
+    const found = await describeJob(control, accountId, jobId, signal);
+    if (found && isTerminal(found.status)) return startJob(ctx, tasks, jobId, signal, reused + 1);
+  }
   return {
     jobId,
     accountId,

@@ -403,7 +403,9 @@ async function runSet(inputs: SetInputs, isCreate: boolean, olds?: SetOutputs): 
   // other copies did, and a superseded version is one the set already replaced.
   const candidates: { rel: string; whole: boolean; item: DeleteItem; record: ManifestRecord }[] = [];
   const kept: KeptObject[] = [];
-  const gone = report.cancelled
+  // A SIGINT or SIGTERM while the job was followed stops the deletes too (the job runs on at AWS).
+  const stopped = report.cancelled || jobError?.code === "CANCELLED";
+  const gone = stopped
     ? []
     : plan.deleted.map((d) => [d.relativeKey, d.record] as [string, ManifestRecord]);
   if (inputs.deleteRemoved !== false && needsLiveListing(gone, ctx.inPlace))
@@ -418,7 +420,7 @@ async function runSet(inputs: SetInputs, isCreate: boolean, olds?: SetOutputs): 
     for (const item of mine) candidates.push({ rel, whole: true, item, record });
   }
   const goneKeys = new Set(gone.map(([rel]) => rel));
-  for (const [rel, record] of report.cancelled ? [] : Object.entries(records)) {
+  for (const [rel, record] of stopped ? [] : Object.entries(records)) {
     if (goneKeys.has(rel)) continue;
     for (const versionId of record.dest.superseded ?? []) {
       candidates.push({
