@@ -405,9 +405,7 @@ async function runSet(inputs: SetInputs, isCreate: boolean, olds?: SetOutputs): 
   const kept: KeptObject[] = [];
   // A SIGINT or SIGTERM while the job was followed stops the deletes too (the job runs on at AWS).
   const stopped = report.cancelled || jobError?.code === "CANCELLED";
-  const gone = stopped
-    ? []
-    : plan.deleted.map((d) => [d.relativeKey, d.record] as [string, ManifestRecord]);
+  const gone = stopped ? [] : plan.deleted.map((d) => [d.relativeKey, d.record] as [string, ManifestRecord]);
   if (inputs.deleteRemoved !== false && needsLiveListing(gone, ctx.inPlace))
     live ??= await listDestination(ctx);
   for (const [rel, record] of gone) {
