@@ -8,3 +8,12 @@ export {
   type BatchOperationsArgs,
 } from "./set-resource";
 export { objectCopySetProvider } from "./set-dynamic";
+// Types the resources' inputs and outputs refer to, so that programs can name them.
+export type { CopyOutputs, DeleteBehavior, RestoreRequest } from "./engine/types";
+export type {
+  BatchJobState,
+  BatchOperationsInput,
+  SetDrift,
+  SetOutputs,
+  SetRunCounts,
+} from "./engine/set/state";

@@ -213,27 +213,41 @@ const OUTPUT_NAMES = [
 export class ObjectCopy extends pulumi.dynamic.Resource {
   // `declare`: with ES2022 class fields a plain `x!: T` would be redefined as undefined after
   // super() returns, wiping the outputs Pulumi has just attached.
+  /** Destination bucket. */
   declare public readonly bucket: pulumi.Output<string>;
+  /** Destination key. */
   declare public readonly key: pulumi.Output<string>;
+  /** The source as declared (`bucket/key`, with `?versionId=` when pinned). */
   declare public readonly source: pulumi.Output<string>;
+  /** How metadata was set: COPY, REPLACE or MERGE. */
   declare public readonly metadataDirective: pulumi.Output<MetadataDirective>;
+  /** User metadata as declared (keys lowercased). */
   declare public readonly metadata: pulumi.Output<Record<string, string> | undefined>;
+  /** Content-Type as declared. */
   declare public readonly contentType: pulumi.Output<string | undefined>;
+  /** Cache-Control as declared. */
   declare public readonly cacheControl: pulumi.Output<string | undefined>;
+  /** How tags were set: COPY or REPLACE. */
   declare public readonly taggingDirective: pulumi.Output<TaggingDirective>;
   /** The destination region the copy was made in, when set on the resource. */
   declare public readonly region: pulumi.Output<string | undefined>;
+  /** The KMS key as declared (an alias stays an alias here; `kmsKeyArn` has the key). */
   declare public readonly kmsKeyId: pulumi.Output<string | undefined>;
+  /** Tags as declared. */
   declare public readonly tags: pulumi.Output<Record<string, string> | undefined>;
   /** ETag of the copy (not comparable with the source's: multipart and KMS copies differ by design). */
   declare public readonly etag: pulumi.Output<string>;
   /** Version the copy created, on a versioned bucket. */
   declare public readonly versionId: pulumi.Output<string | undefined>;
+  /** Last-Modified of the copy (ISO 8601). */
   declare public readonly lastModified: pulumi.Output<string>;
+  /** Size of the copy in bytes. */
   declare public readonly contentLength: pulumi.Output<number>;
   /** Source ETag, version and Last-Modified at copy time; source tracking compares against them. */
   declare public readonly sourceEtag: pulumi.Output<string>;
+  /** Source version copied, on a versioned source. */
   declare public readonly sourceVersionId: pulumi.Output<string | undefined>;
+  /** Source Last-Modified at copy time (ISO 8601). */
   declare public readonly sourceLastModified: pulumi.Output<string>;
   /** Encryption S3 applied (may come from the bucket default). */
   declare public readonly serverSideEncryption: pulumi.Output<ServerSideEncryption | undefined>;
@@ -243,7 +257,9 @@ export class ObjectCopy extends pulumi.dynamic.Resource {
   declare public readonly storageClass: pulumi.Output<StorageClass>;
   /** base64 MD5 of the SSE-C key (never the key). */
   declare public readonly customerKeyMd5: pulumi.Output<string | undefined>;
+  /** How the bytes were copied: one CopyObject, or a multipart copy. */
   declare public readonly copyMethod: pulumi.Output<"CopyObject" | "UploadPartCopy">;
+  /** Parts of a multipart copy. */
   declare public readonly partCount: pulumi.Output<number | undefined>;
   /** True when the copy was made onto the source object itself. */
   declare public readonly inPlace: pulumi.Output<boolean>;

@@ -137,7 +137,12 @@ export interface BatchOperationsArgs {
    * Where S3 writes the completion report (`<prefix>/job-<id>/...`); the provider also keeps each
    * job's CSV manifest and plan file here, under `<prefix>/pulumi-s3-object-copy-jobs/`.
    */
-  report: pulumi.Input<{ bucket: pulumi.Input<string>; prefix?: pulumi.Input<string> }>;
+  report: pulumi.Input<{
+    /** Bucket of the completion report (in the job's region). */
+    bucket: pulumi.Input<string>;
+    /** Key prefix of the report, without a leading or trailing "/". @default "" (the bucket's root) */
+    prefix?: pulumi.Input<string>;
+  }>;
   /** The job's priority; higher runs first. @default 10 */
   priority?: pulumi.Input<number>;
   /** The account the job runs in. @default the caller's, from STS GetCallerIdentity */
@@ -179,13 +184,21 @@ const OUTPUT_NAMES = [
  */
 export class ObjectCopySet extends pulumi.dynamic.Resource {
   // `declare`, as in ObjectCopy: a class field would be reset to undefined after super().
+  /** The source prefix as declared (`bucket/prefix`). */
   declare public readonly source: pulumi.Output<string>;
+  /** Destination bucket. */
   declare public readonly bucket: pulumi.Output<string>;
+  /** Destination prefix. */
   declare public readonly prefix: pulumi.Output<string>;
+  /** Glob patterns a key must match, as declared. */
   declare public readonly include: pulumi.Output<string[] | undefined>;
+  /** Glob patterns that leave a key out, as declared. */
   declare public readonly exclude: pulumi.Output<string[] | undefined>;
+  /** The explicit keys, as declared. */
   declare public readonly keys: pulumi.Output<string[] | undefined>;
+  /** Whether up deletes what the set wrote once its source is gone. */
   declare public readonly deleteRemoved: pulumi.Output<boolean>;
+  /** Whether create recorded equal existing objects instead of copying them. */
   declare public readonly adopt: pulumi.Output<boolean>;
   /** Where the per-key record is kept, `s3://bucket/key`. */
   declare public readonly manifestLocation: pulumi.Output<string>;

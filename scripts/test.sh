@@ -25,6 +25,9 @@ npm run --silent build
 ln -sfn .. node_modules/pulumi-s3-object-copy
 npm run --silent typecheck
 npm run --silent lint
+# The API reference from the JSDoc (docs/api/, not committed): typedoc fails on any warning, such
+# as an exported symbol without documentation or a type it refers to that is not exported.
+npm run --silent docs >/dev/null
 
 report="$(mktemp -d)/jest.json"
 status=0

@@ -6,6 +6,7 @@ import { STATUS_CODES } from "node:http";
  */
 export class ObjectCopyError extends Error {
   constructor(
+    /** What went wrong, as a stable code such as `SOURCE_NOT_FOUND`; the message leads with it. */
     readonly code: string,
     message: string,
   ) {

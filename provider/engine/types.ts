@@ -24,6 +24,7 @@ export type RequestPayer = (typeof REQUEST_PAYERS)[number];
 export type RestoreTier = (typeof RESTORE_TIERS)[number];
 export type CustomerAlgorithm = (typeof CUSTOMER_ALGORITHMS)[number];
 
+/** How to restore an archived (Glacier, Deep Archive) source before copying it: days kept, retrieval tier. */
 export interface RestoreRequest {
   /** Days the restored copy stays readable (ignored for Intelligent-Tiering archive tiers). */
   days?: number;

@@ -76,6 +76,149 @@ it("ships the built package and nothing else", () => {
   expect(fs.lstatSync(pkg).isSymbolicLink()).toBe(false);
 });
 
+it("packs only the built code, its types, README, LICENSE and CHANGELOG (npm pack --dry-run)", () => {
+  const listing = JSON.parse(
+    execFileSync("npm", ["pack", "--dry-run", "--json"], { cwd: repoRoot(), encoding: "utf8" }),
+  ) as { files: { path: string }[] }[];
+  const files = listing[0].files.map((f) => f.path).sort();
+  expect(files.filter((f) => !/^dist\/provider\/.+\.(js|d\.ts)$/.test(f))).toEqual([
+    "CHANGELOG.md",
+    "LICENSE",
+    "README.md",
+    "package.json",
+  ]);
+  // Every module has its declarations, and no source map points at a source the tarball lacks.
+  const js = files.filter((f) => f.endsWith(".js"));
+  expect(js.length).toBeGreaterThan(50);
+  for (const f of js) expect(files).toContain(f.replace(/\.js$/, ".d.ts"));
+  expect(files.filter((f) => f.endsWith(".map"))).toEqual([]);
+  for (const f of js) {
+    const text = fs.readFileSync(path.join(repoRoot(), f), "utf8");
+    expect(text).not.toMatch(/sourceMappingURL/);
+  }
+});
+
+it("installs with its license, changelog and the API reference in its declarations, readable offline", () => {
+  const pkg = path.join(installDir, "node_modules", "pulumi-s3-object-copy");
+  expect(fs.readFileSync(path.join(pkg, "LICENSE"), "utf8")).toMatch(/Apache License\s+Version 2\.0/);
+  const version = (JSON.parse(fs.readFileSync(path.join(pkg, "package.json"), "utf8")) as { version: string })
+    .version;
+  expect(fs.readFileSync(path.join(pkg, "CHANGELOG.md"), "utf8")).toContain(`## [${version}]`);
+  const types = fs.readFileSync(path.join(pkg, "dist/provider/set-resource.d.ts"), "utf8");
+  expect(types).toMatch(/@default "complete"/);
+  expect(types).toMatch(/Run the copies as one S3 Batch Operations job/);
+});
+
+/** Three user projects inside the install directory, one per module flavour, each importing every entry point. */
+const ENTRY_PROGRAMS = {
+  "plain JavaScript (CommonJS)": {
+    pkg: { type: "commonjs" },
+    files: {
+      "main.js": `
+const root = require("pulumi-s3-object-copy");
+const engine = require("pulumi-s3-object-copy/engine");
+const pkg = require("pulumi-s3-object-copy/package.json");
+let deep = "importable";
+try { require("pulumi-s3-object-copy/dist/provider/resource"); } catch (e) { deep = e.code; }
+console.log(JSON.stringify({ ObjectCopy: typeof root.ObjectCopy, ObjectCopySet: typeof root.ObjectCopySet,
+  objectCopyProvider: typeof root.objectCopyProvider, objectCopySetProvider: typeof root.objectCopySetProvider,
+  ObjectCopyError: typeof engine.ObjectCopyError, planParts: typeof engine.planParts, version: pkg.version, deep }));
+`,
+    },
+    run: ["main.js"],
+  },
+  "TypeScript compiled to CommonJS": {
+    pkg: { type: "commonjs" },
+    files: {
+      "tsconfig.json": JSON.stringify({
+        compilerOptions: {
+          module: "node16",
+          moduleResolution: "node16",
+          target: "ES2022",
+          strict: true,
+          outDir: "out",
+          skipLibCheck: false,
+          types: [],
+          resolveJsonModule: true,
+        },
+        files: ["main.ts"],
+      }),
+      "main.ts": `
+import { ObjectCopy, ObjectCopySet, objectCopyProvider, objectCopySetProvider, type ObjectCopySetArgs } from "pulumi-s3-object-copy";
+import { ObjectCopyError, planParts } from "pulumi-s3-object-copy/engine";
+import pkg = require("pulumi-s3-object-copy/package.json");
+const args: ObjectCopySetArgs = { source: "a/b/", bucket: "c", batchOperations: { roleArn: "r", report: { bucket: "d" } } };
+console.log(JSON.stringify({ ObjectCopy: typeof ObjectCopy, ObjectCopySet: typeof ObjectCopySet,
+  objectCopyProvider: typeof objectCopyProvider, objectCopySetProvider: typeof objectCopySetProvider,
+  ObjectCopyError: typeof ObjectCopyError, planParts: typeof planParts, version: pkg.version, deep: args.bucket ? "typed" : "" }));
+`,
+    },
+    run: ["out/main.js"],
+  },
+  "TypeScript compiled to ES modules": {
+    pkg: { type: "module" },
+    files: {
+      "tsconfig.json": JSON.stringify({
+        compilerOptions: {
+          module: "nodenext",
+          moduleResolution: "nodenext",
+          target: "ES2022",
+          strict: true,
+          outDir: "out",
+          skipLibCheck: false,
+          types: [],
+          resolveJsonModule: true,
+        },
+        files: ["main.ts"],
+      }),
+      "main.ts": `
+import { ObjectCopy, ObjectCopySet, objectCopyProvider, objectCopySetProvider, type ObjectCopySetArgs } from "pulumi-s3-object-copy";
+import { ObjectCopyError, planParts } from "pulumi-s3-object-copy/engine";
+import pkg from "pulumi-s3-object-copy/package.json" with { type: "json" };
+const args: ObjectCopySetArgs = { source: "a/b/", bucket: "c" };
+console.log(JSON.stringify({ ObjectCopy: typeof ObjectCopy, ObjectCopySet: typeof ObjectCopySet,
+  objectCopyProvider: typeof objectCopyProvider, objectCopySetProvider: typeof objectCopySetProvider,
+  ObjectCopyError: typeof ObjectCopyError, planParts: typeof planParts, version: pkg.version, deep: args.bucket ? "typed" : "" }));
+`,
+    },
+    run: ["out/main.js"],
+  },
+} as const;
+
+it.each(Object.keys(ENTRY_PROGRAMS) as (keyof typeof ENTRY_PROGRAMS)[])(
+  "every entry point of the packed package imports in %s",
+  (flavour) => {
+    const program = ENTRY_PROGRAMS[flavour];
+    const dir = fs.mkdtempSync(path.join(installDir, "entry-"));
+    fs.writeFileSync(
+      path.join(dir, "package.json"),
+      JSON.stringify({ name: "entry", private: true, ...program.pkg }),
+    );
+    for (const [name, text] of Object.entries(program.files)) fs.writeFileSync(path.join(dir, name), text);
+    if ("tsconfig.json" in program.files) {
+      execFileSync(process.execPath, [path.join(installDir, "node_modules/typescript/bin/tsc"), "-p", "."], {
+        cwd: dir,
+        encoding: "utf8",
+      });
+    }
+    const out = execFileSync(process.execPath, [...program.run], { cwd: dir, encoding: "utf8" });
+    const seen = JSON.parse(out.trim().split("\n").pop()!) as Record<string, string>;
+    const version = (
+      JSON.parse(fs.readFileSync(path.join(repoRoot(), "package.json"), "utf8")) as { version: string }
+    ).version;
+    expect(seen).toEqual({
+      ObjectCopy: "function",
+      ObjectCopySet: "function",
+      objectCopyProvider: "object",
+      objectCopySetProvider: "object",
+      ObjectCopyError: "function",
+      planParts: "function",
+      version,
+      deep: flavour.startsWith("plain") ? "ERR_PACKAGE_PATH_NOT_EXPORTED" : "typed",
+    });
+  },
+);
+
 it.each(["ts", "js"] as const)(
   "runs in a user's %s program, resolving the package from that program's node_modules",
   async (lang) => {
