@@ -239,6 +239,43 @@ describe("ObjectCopySet run as an S3 Batch Operations job (on the simulator)", (
     }
   });
 
+  it("a job left running whose task failed is recorded by the next up, which copies the failed key again without failing", async () => {
+    const { dst, news } = await scene({ wait: "started" });
+    sim.failTask = (_b, key) =>
+      key === "data/a.txt"
+        ? { errorCode: "InternalError", httpStatus: 500, message: "try again" }
+        : undefined;
+    const outs = (await objectCopySetProvider.create(await checked(news))).outs as SetOutputs;
+    const first = outs.batchJob!.jobId;
+    await sim.settled(first);
+    sim.failTask = undefined;
+    const jobsBefore = sim.jobs.length;
+    logs = [];
+
+    const next = (await objectCopySetProvider.update!("id", outs, await checked(news, outs as never)))
+      .outs as SetOutputs;
+
+    expect(
+      logs.some((l) =>
+        /^copying again what an earlier job did not: BATCH_TASKS_FAILED: 1 of 5 tasks/.test(l),
+      ),
+    ).toBe(true);
+    expect(sim.jobs.length - jobsBefore).toBe(1);
+    const retry = sim.jobs[sim.jobs.length - 1];
+    expect(retry.id).not.toBe(first);
+    expect(retry.tasks?.map((t) => t.key)).toEqual(["data/a.txt"]);
+    // wait "started": this up returns once the retry job runs; the one after records it.
+    expect(next.batchJob).toMatchObject({ jobId: retry.id, recorded: false });
+    expect(next.objectCount).toBe(KEYS.length - 1);
+    await sim.settled(retry.id);
+    const last = (await objectCopySetProvider.update!("id", next, await checked(news, next as never)))
+      .outs as SetOutputs;
+    expect(sim.jobs.length - jobsBefore).toBe(1);
+    expect(last.batchJob).toMatchObject({ jobId: retry.id, status: "Complete", recorded: true });
+    expect(last.objectCount).toBe(KEYS.length);
+    expect(await body(dst, "promoted/data/a.txt")).toBe("body of a.txt");
+  });
+
   it("refresh updates the job's status, and keeps its last state once AWS has forgotten it", async () => {
     const { news } = await scene({ wait: "started" });
     const outs = (await objectCopySetProvider.create(await checked(news))).outs as SetOutputs;

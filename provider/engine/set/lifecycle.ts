@@ -247,7 +247,6 @@ async function runSet(inputs: SetInputs, isCreate: boolean, olds?: SetOutputs): 
   const started = new Date();
   const ctx = setContext(inputs);
   let batchJob = olds?.batchJob;
-  let pendingError: ObjectCopyError | undefined;
   if (batchJob && !batchJob.recorded) {
     const settled = await settlePending(ctx, batchJob);
     batchJob = settled.job;
@@ -257,9 +256,12 @@ async function runSet(inputs: SetInputs, isCreate: boolean, olds?: SetOutputs): 
       );
       return compactSet({ ...(olds as SetOutputs), ...stripSecrets(inputs), batchJob });
     }
-    pendingError =
+    // What it did not copy is planned again below, so its failures are reported, not thrown:
+    // this run copies those keys (by a new job, with the ended job's id in its token).
+    const ended =
       settled.error ??
       (settled.failures.length ? jobTaskFailures(batchJob, settled.failures, MAX_EXAMPLE_KEYS) : undefined);
+    if (ended) console.log(`copying again what an earlier job did not: ${ended.message}`);
   }
   // An update may follow a stack or resource rename: the manifest then names the old identity.
   const planned = await planFor(ctx, ownerOf(olds));
@@ -364,7 +366,7 @@ async function runSet(inputs: SetInputs, isCreate: boolean, olds?: SetOutputs): 
   });
   counts.failed = report.failures.length;
 
-  let jobError: ObjectCopyError | undefined = pendingError;
+  let jobError: ObjectCopyError | undefined;
   if (batchJob && !batchJob.recorded && split.job.length) {
     const settled = await settleJob(ctx, batchJob, inputs.batchOperations?.wait ?? "complete").catch(
       (e: unknown) => {
