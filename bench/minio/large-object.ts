@@ -48,6 +48,13 @@ const SIZES = (process.env.BENCH_SIZES_MIB ?? "1024,10240").split(",").map((s) =
 const REPS = Number(process.env.BENCH_REPS ?? 5);
 const REPS_LARGE = Number(process.env.BENCH_REPS_LARGE ?? REPS);
 const COUNT = process.env.BENCH_COUNT !== "0";
+/**
+ * BENCH_SWEEP=1: issue 16's B1 sweep instead of the usual tools: ours at fixed concurrency
+ * (BENCH_OURS_CONCURRENCY, default 4,8,16,32,64, automatic part plan for each), ours at the
+ * defaults (adaptive) and `aws s3 cp` at its defaults, alternating as usual.
+ */
+const SWEEP = process.env.BENCH_SWEEP === "1";
+const SWEEP_CONCURRENCY = (process.env.BENCH_OURS_CONCURRENCY ?? "4,8,16,32,64").split(",").map(Number);
 
 interface Sample {
   wall: number[];
@@ -115,13 +122,21 @@ async function main() {
   const startUptime = uptimeLine();
   console.log(`large-object; ${startUptime}`);
   const m = await startBenchMinio();
-  const tools: Tool[] = [
-    oursTool(
-      m,
-      "ours",
-      `engine defaults: concurrency ${DEFAULT_CONCURRENCY}, parts of about ${DEFAULT_PART_SIZE / MiB} MiB spread evenly over the workers`,
-      {},
+  const defaults = oursTool(
+    m,
+    "ours",
+    `engine defaults: adaptive under a ceiling of ${DEFAULT_CONCURRENCY}, parts of about ${DEFAULT_PART_SIZE / MiB} MiB spread evenly over the workers`,
+    {},
+  );
+  const sweep: Tool[] = [
+    defaults,
+    ...SWEEP_CONCURRENCY.map((c) =>
+      oursTool(m, `ours (c ${c})`, `concurrency ${c} (fixed), automatic part plan`, { concurrency: c }),
     ),
+    awsTool(m, "aws s3 cp (defaults)", {}),
+  ];
+  const usual: Tool[] = [
+    defaults,
     oursTool(m, "ours (c 8)", "concurrency 8, automatic part plan: fewer requests in flight at MinIO", {
       concurrency: 8,
     }),
@@ -133,6 +148,7 @@ async function main() {
     awsTool(m, "aws s3 cp (64 MiB x 16)", { multipart_chunksize: "64MB", max_concurrent_requests: "16" }),
     rcloneTool(m, "rclone copyto"),
   ];
+  const tools = SWEEP ? sweep : usual;
   try {
     await createBuckets(m, "src", "dst");
     for (const size of SIZES) {
@@ -221,6 +237,7 @@ async function main() {
     }
 
     const rows: (string | number)[][] = [];
+    const sweepLines: string[] = [];
     const ratios: (string | number)[][] = [];
     for (const size of SIZES) {
       const med = (name: string) => median(samples.get(`${size}|${name}`)?.wall ?? []);
@@ -253,6 +270,14 @@ async function main() {
         (ours / med("rclone copyto")).toFixed(2),
         (med("ours (c 8)") / med("aws s3 cp (defaults)")).toFixed(2),
       ]);
+      if (SWEEP) {
+        const best = Math.min(...SWEEP_CONCURRENCY.map((c) => med(`ours (c ${c})`)));
+        const bestName = SWEEP_CONCURRENCY.find((c) => med(`ours (c ${c})`) === best);
+        sweepLines.push(
+          `- ${humanBytes(size)}: ours (defaults) / best fixed (c ${bestName}) = **${(ours / best).toFixed(3)}** ` +
+            `(target <= 1.05); ours (defaults) / aws s3 cp (defaults) = **${(ours / med("aws s3 cp (defaults)")).toFixed(2)}** (target <= 0.7)`,
+        );
+      }
     }
     const md = [
       `Machine:\n\n${factsMarkdown(machineFacts({ minioBinary: minioBinary(), diskPath: "/tmp", tools: true }))}\n`,
@@ -279,6 +304,7 @@ async function main() {
         ],
         rows,
       ),
+      ...(SWEEP ? [`\nB1 sweep (issue 16), ratios of medians:\n`, ...sweepLines] : []),
       `\nRatios of medians (below 1 means ours is faster):\n`,
       table(
         [

@@ -24,6 +24,7 @@ import {
   MIN_WINDOW_COMPLETIONS,
   PROBE_DOWN_FACTOR,
   PROBE_EVERY_WINDOWS,
+  PROBE_COST_SHARE,
   PROBE_UP_FACTOR,
   REGROWTH_FACTOR,
   SATURATION,
@@ -42,6 +43,12 @@ export interface ControllerOptions {
   max?: number;
   /** Milliseconds, any origin; defaults to Date.now. */
   clock?: () => number;
+  /**
+   * Work not yet started, when the caller knows it (a copy's parts left). A new limit is tried
+   * only while enough is left to pace it and judge a window of it, and to keep the try's cost a
+   * small share of what is left (PROBE_COST_SHARE); otherwise the limit stays where it is.
+   */
+  pending?: () => number;
 }
 
 /** One request in flight, as the controller saw it start. End it once; later ends are ignored. */
@@ -81,12 +88,17 @@ interface Window {
 
 const ended = new WeakSet<Token>();
 
+/** Successes that make a window at `limit`: one turn of the pipeline, MIN_WINDOW_COMPLETIONS, MAX_WINDOW_TURNS. */
+const windowFor = (limit: number) =>
+  Math.max(limit, Math.min(MIN_WINDOW_COMPLETIONS, MAX_WINDOW_TURNS * limit));
+
 export class ConcurrencyController {
   readonly mode: ConcurrencyMode;
   readonly min: number;
   readonly max: number;
   private readonly initial: number;
   private readonly clock: () => number;
+  private readonly pending?: () => number;
 
   private current: number;
   private running = 0;
@@ -121,6 +133,7 @@ export class ConcurrencyController {
   constructor(opts: ControllerOptions) {
     this.mode = opts.mode;
     this.clock = opts.clock ?? Date.now;
+    this.pending = opts.pending;
     this.min = Math.max(MIN_CONCURRENCY, Math.floor(opts.min ?? MIN_CONCURRENCY));
     const max = opts.mode === "fixed" ? opts.initial : (opts.max ?? opts.initial);
     this.max = Math.max(this.min, Math.floor(max));
@@ -179,7 +192,7 @@ export class ConcurrencyController {
     this.completions += 1;
     this.work += work;
     this.latencySum += now - token.startedAt;
-    if (this.completions >= this.windowSize()) this.closeWindow(now);
+    if (this.completions >= windowFor(this.current)) this.closeWindow(now);
   }
 
   /**
@@ -220,12 +233,6 @@ export class ConcurrencyController {
     if (this.pacedFrom === undefined) return;
     this.busy += this.running * (now - this.lastEventAt);
     this.lastEventAt = now;
-  }
-
-  /** Successes that make a window: one turn of the pipeline, MIN_WINDOW_COMPLETIONS, MAX_WINDOW_TURNS. */
-  private windowSize(): number {
-    const l = this.current;
-    return Math.max(l, Math.min(MIN_WINDOW_COMPLETIONS, MAX_WINDOW_TURNS * l));
   }
 
   /** A new limit: measuring waits until it has taken effect. */
@@ -287,7 +294,7 @@ export class ConcurrencyController {
     // a step look paid for just before the throttling starts.
     const pastThrottle = this.ceiling > 0 && this.current * this.factor > this.ceiling;
     const factor = pastThrottle ? Math.min(this.factor, PROBE_UP_FACTOR) : this.factor;
-    this.setLimit(Math.max(this.current + 1, Math.round(this.current * factor)));
+    this.tryLimit(Math.max(this.current + 1, Math.round(this.current * factor)));
   }
 
   private judgeDescent(w: Window): void {
@@ -301,7 +308,7 @@ export class ConcurrencyController {
     }
     this.accept(w);
     if (this.current <= this.min) return this.settle(this.current);
-    this.setLimit(Math.min(this.current - 1, Math.round(this.current * this.factor)));
+    this.tryLimit(Math.min(this.current - 1, Math.round(this.current * this.factor)));
   }
 
   private judgeSteady(w: Window): void {
@@ -317,11 +324,11 @@ export class ConcurrencyController {
     if (w.latency > LATENCY_RISE * this.baseLatency && this.current > this.min) {
       this.phase = "descending";
       this.factor = PROBE_DOWN_FACTOR;
-      this.setLimit(Math.min(this.current - 1, Math.round(this.current * PROBE_DOWN_FACTOR)));
+      this.tryLimit(Math.min(this.current - 1, Math.round(this.current * PROBE_DOWN_FACTOR)));
     } else if (this.current < this.max) {
       this.phase = "climbing";
       this.factor = REGROWTH_FACTOR;
-      this.setLimit(Math.max(this.current + 1, Math.round(this.current * PROBE_UP_FACTOR)));
+      this.tryLimit(Math.max(this.current + 1, Math.round(this.current * PROBE_UP_FACTOR)));
     }
   }
 
@@ -350,6 +357,30 @@ export class ConcurrencyController {
     this.phase = "steady";
     this.steadyWindows = 0;
     this.setLimit(limit);
+  }
+
+  /** A step of the search: taken only when the work left can judge it and afford it. */
+  private tryLimit(limit: number): void {
+    const next = this.clamp(limit);
+    if (next === this.current || this.affordable(next)) return this.setLimit(next);
+    this.phase = "steady";
+    this.steadyWindows = 0;
+  }
+
+  /**
+   * Whether the work not yet started can pace and judge `next`: a turn for the new limit to take
+   * effect plus a window. A step down costs, on a server that scales, the throughput it gives up
+   * over that try: `tried × (current / next - 1)` requests' worth at the current limit, which must
+   * stay within PROBE_COST_SHARE of what is left. On a short copy that rules the search out, and
+   * a copy that stays where it started runs as the fixed setting would.
+   */
+  private affordable(next: number): boolean {
+    if (!this.pending) return true;
+    const left = this.pending();
+    const tried = next + windowFor(next);
+    if (left < tried) return false;
+    if (next > this.current) return true;
+    return tried * (this.current / next - 1) <= PROBE_COST_SHARE * left;
   }
 
   private setLimit(limit: number): void {

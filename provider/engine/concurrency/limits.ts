@@ -60,3 +60,14 @@ export const LATENCY_RISE = 1.5;
  * few windows, which keeps the average above 90 % of the limit; halving would sit near 75 %.
  */
 export const THROTTLE_DECREASE = 0.8;
+
+/**
+ * The most a step down of the search may cost, as a share of the work left, when the caller says
+ * how much is left (a multipart copy: its parts not yet started). On a server that scales (S3) a
+ * try at half the limit gives up half the throughput for a turn and a window; a copy of a few
+ * turns cannot earn that back even where the try would pay (MinIO: 8 in flight beat 64 by at most
+ * ~23 %), so such copies stay where they start. At 10 % a copy at the default ceiling of 64 tries
+ * 32 only with about 770 parts or more: 1, 5 and 10 GiB copies never leave 64, a 1 TiB copy tries
+ * 32 once (tests/unit/adaptive-parts.test.ts).
+ */
+export const PROBE_COST_SHARE = 0.1;

@@ -327,14 +327,17 @@ async function abortUpload(
  * The parts' controller: one per copy, so each copy finds its own server's knee. Never above the
  * part count, where no window could fill. Adaptive starts at the ceiling and looks down from
  * there: a copy's first turn then runs as the fixed setting would, and on a server that is fastest
- * at the ceiling (S3) the search costs one window at lower concurrency.
+ * at the ceiling (S3) the search costs one window at lower concurrency. The controller knows the
+ * parts left (`pending`), so a copy too short to pay for a step down stays at the ceiling, as the
+ * fixed setting would, instead of leaving a tail of parts at half the concurrency.
  */
-function partController(req: MultipartCopyRequest): ConcurrencyController {
+function partController(req: MultipartCopyRequest, pending: () => number): ConcurrencyController {
   const ceiling = Math.max(1, Math.min(Math.floor(req.concurrency), req.plan.partCount));
   return new ConcurrencyController({
     mode: req.adaptive ? "adaptive" : "fixed",
     initial: ceiling,
     max: ceiling,
+    pending,
   });
 }
 
@@ -345,9 +348,9 @@ async function copyParts(
 ): Promise<CompletedPart[]> {
   const { plan } = req;
   const slots = partSlots(req.client);
-  const control = partController(req);
   const parts: CompletedPart[] = new Array(plan.partCount);
   let next = 1;
+  const control = partController(req, () => plan.partCount - next + 1);
   let running = 0;
   let failed: unknown;
   let partsDone = 0;
