@@ -268,7 +268,6 @@ async function runSet(inputs: SetInputs, isCreate: boolean, olds?: SetOutputs): 
   const { manifest, plan } = planned;
   if (olds?.drift) await addDriftRepairs(ctx, planned);
 
-  const records: Record<string, ManifestRecord> = { ...(manifest?.records ?? {}) };
   const base: Manifest = {
     format: MANIFEST_FORMAT,
     // Records carry the digest they were copied with, so a run that stops halfway through a
@@ -277,17 +276,13 @@ async function runSet(inputs: SetInputs, isCreate: boolean, olds?: SetOutputs): 
     bucket: inputs.bucket,
     prefix: inputs.prefix,
     owner: ctx.owner,
-    records: { ...records },
+    records: manifest?.records ?? {},
   };
   const writer = new ManifestWriter(ctx.manifestClient, inputs.manifestLocation, base);
-  const set = (rel: string, record: ManifestRecord) => {
-    records[rel] = record;
-    writer.set(rel, record);
-  };
-  const remove = (rel: string) => {
-    delete records[rel];
-    writer.remove(rel);
-  };
+  // The writer's records are the run's: one map of (say) 100,000 records, not a copy per holder.
+  const records = writer.records;
+  const set = (rel: string, record: ManifestRecord) => writer.set(rel, record);
+  const remove = (rel: string) => writer.remove(rel);
 
   const ours = new Set([...Object.keys(records), ...plan.created.map((c) => c.relativeKey)]);
   await abortLeftoverUploads(ctx, new Set([...ours].map((r) => destinationKey(r, inputs.prefix))), started);

@@ -12,6 +12,7 @@ import {
 } from "@aws-sdk/client-s3";
 
 import { ObjectCopyError, wrapAwsError } from "../errors";
+import { holdLeanHeap, LEAN_HEAP_MIN_OBJECTS } from "./lean-heap";
 import { RESERVED_PREFIX } from "./manifest";
 import type { SourceEntry } from "./types";
 
@@ -46,8 +47,21 @@ export async function listObjects(opts: ListOptions): Promise<Listing> {
   // request per sub-prefix. A truncated first page is thrown away (one request) and the split runs.
   const first = await lister.firstPage(opts.prefix);
   if (first) return { entries: sortByKey(first), requests: lister.requests };
+  const release = holdLeanHeap();
+  let listed: Listing | undefined;
+  try {
+    listed = await splitListing(lister, opts.prefix);
+    return listed;
+  } finally {
+    // A large listing is followed by a large copy: the bounds linger until it starts.
+    release((listed?.entries.length ?? 0) >= LEAN_HEAP_MIN_OBJECTS);
+  }
+}
+
+/** A prefix of more than one page: split on `/`, its sub-prefixes listed side by side. */
+async function splitListing(lister: Lister, prefix: string): Promise<Listing> {
   const entries: SourceEntry[] = [];
-  let prefixes = [opts.prefix];
+  let prefixes = [prefix];
   // Split while the listing is a chain of lone sub-prefixes, then list the children in parallel.
   for (let depth = 0; ; depth += 1) {
     const level = await lister.delimited(prefixes[0]);
@@ -56,7 +70,8 @@ export async function listObjects(opts: ListOptions): Promise<Listing> {
     if (prefixes.length !== 1 || level.entries.length > 0 || depth + 1 >= MAX_SPLIT_DEPTH) break;
   }
   const lists = await mapLimited(prefixes, LISTING_CONCURRENCY, (p) => lister.all(p));
-  for (const list of lists) entries.push(...list);
+  // Not push(...list): a sub-prefix of some 100,000 keys would overflow the call's arguments.
+  for (const list of lists) for (const e of list) entries.push(e);
   return { entries: sortByKey(entries), requests: lister.requests };
 }
 

@@ -5,7 +5,8 @@
  * the manifest. A reader replays the journals the manifest does not yet include.
  */
 import { createHash } from "node:crypto";
-import { gunzipSync, gzipSync } from "node:zlib";
+import { once } from "node:events";
+import { createGzip, gunzipSync, gzipSync } from "node:zlib";
 
 import {
   DeleteObjectsCommand,
@@ -89,10 +90,90 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+/**
+ * canonicalJson(value) as a sequence of pieces whose concatenation is exactly that text. Objects
+ * and arrays down to `depth` levels are written member by member, anything deeper in one piece:
+ * a manifest of 100,000 records is some 30 MB of JSON, and building it as one string (with the
+ * member strings it is joined from) was the largest allocation of a whole run.
+ */
+export function* canonicalJsonPieces(value: unknown, depth = 2): Generator<string> {
+  if (depth <= 0 || value === null || typeof value !== "object") {
+    yield canonicalJson(value);
+    return;
+  }
+  if (Array.isArray(value)) {
+    yield "[";
+    for (let i = 0; i < value.length; i += 1) {
+      if (i > 0) yield ",";
+      yield* canonicalJsonPieces(value[i] ?? null, depth - 1);
+    }
+    yield "]";
+    return;
+  }
+  const map = value as Record<string, unknown>;
+  const keys = Object.keys(map)
+    .filter((k) => map[k] !== undefined)
+    .sort();
+  yield "{";
+  for (let i = 0; i < keys.length; i += 1) {
+    yield `${i > 0 ? "," : ""}${JSON.stringify(keys[i])}:`;
+    yield* canonicalJsonPieces(map[keys[i]], depth - 1);
+  }
+  yield "}";
+}
+
+/**
+ * Pieces are joined into chunks of about this many characters before they are hashed and
+ * compressed: one zlib write per record would cost more than the JSON itself.
+ */
+const SERIALIZE_CHUNK_CHARS = 64 * 1024;
+
+/**
+ * The pieces, joined into chunks. A chunk boundary is always a piece boundary, and no piece ends
+ * inside a surrogate pair (JSON.stringify escapes lone surrogates), so hashing or encoding the
+ * chunks one by one as UTF-8 gives the bytes of the whole text.
+ */
+function* chunks(pieces: Iterable<string>): Generator<string> {
+  let chunk = "";
+  for (const piece of pieces) {
+    chunk += piece;
+    if (chunk.length >= SERIALIZE_CHUNK_CHARS) {
+      yield chunk;
+      chunk = "";
+    }
+  }
+  if (chunk) yield chunk;
+}
+
+/** sha256 hex of canonicalJson(value)'s UTF-8, hashed chunk by chunk. */
+export function canonicalDigest(value: unknown): string {
+  const hash = createHash("sha256");
+  for (const chunk of chunks(canonicalJsonPieces(value))) hash.update(chunk, "utf8");
+  return hash.digest("hex");
+}
+
+/**
+ * The gzip of canonicalJson(value) and the sha256 hex of its uncompressed text, in one pass that
+ * never holds the text: only the compressed bytes (about a tenth of it) are kept, for the upload.
+ */
+export async function gzipCanonicalJson(value: unknown): Promise<{ body: Buffer; digest: string }> {
+  const hash = createHash("sha256");
+  const gzip = createGzip();
+  const out: Buffer[] = [];
+  gzip.on("data", (b: Buffer) => out.push(b));
+  // once() rejects on an "error" event, so a zlib failure fails the finish.
+  const ended = once(gzip, "end");
+  for (const chunk of chunks(canonicalJsonPieces(value))) {
+    hash.update(chunk, "utf8");
+    if (!gzip.write(chunk, "utf8")) await Promise.race([once(gzip, "drain"), ended]);
+  }
+  gzip.end();
+  await ended;
+  return { body: Buffer.concat(out), digest: hash.digest("hex") };
+}
 
 /** The digest state records: sha256 hex of the manifest's uncompressed canonical JSON. */
-export const manifestDigest = (m: Manifest) => sha256(canonicalJson(m));
+export const manifestDigest = (m: Manifest) => canonicalDigest(m);
 
 export const journalPrefix = (key: string) => `${key}.journal/`;
 const journalKey = (key: string, seq: number) =>
@@ -151,6 +232,25 @@ function setRecord(records: Record<string, ManifestRecord>, key: string, record:
     writable: true,
     configurable: true,
   });
+}
+
+/** `o` without its undefined members: each would still take a slot in every one of N records. */
+function defined<T extends object>(o: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  return out as T;
+}
+
+/**
+ * A record as the writer keeps it for the rest of the run: stamped with `digest` unless it has
+ * its own, no undefined members, and the destination's ETag the same string as the source's when
+ * they are equal (a plain copy's are). Its canonical JSON is the record's.
+ */
+function compactRecord(record: ManifestRecord, digest: string): ManifestRecord {
+  const source = defined(record.source);
+  const dest = defined(record.dest);
+  if (dest.etag === source.etag) dest.etag = source.etag;
+  return defined({ ...record, source, dest, settingsDigest: record.settingsDigest ?? digest });
 }
 
 /** Records written before per-record digests carry their manifest's. */
@@ -265,8 +365,16 @@ export class ManifestWriter {
     stampDigests(this.state);
   }
 
+  /**
+   * The records as they stand, this run's changes included (each with its settings digest). A
+   * live view, not a copy: a run of 100,000 objects keeps one map of its records, this one.
+   */
+  get records(): Readonly<Record<string, ManifestRecord>> {
+    return this.state.records;
+  }
+
   set(relativeKey: string, record: ManifestRecord): void {
-    const stamped = record.settingsDigest ? record : { ...record, settingsDigest: this.state.settingsDigest };
+    const stamped = compactRecord(record, this.state.settingsDigest);
     setRecord(this.state.records, relativeKey, stamped);
     this.pending.set(relativeKey, stamped);
   }
@@ -291,8 +399,7 @@ export class ManifestWriter {
   async finish(): Promise<{ digest: string; bytes: number; records: number; warnings: string[] }> {
     await this.chain.catch(() => undefined);
     const seq = await this.sequence();
-    const text = canonicalJson(this.state);
-    const body = gzipSync(text);
+    const { body, digest } = await gzipCanonicalJson(this.state);
     await this.put(this.key, body, { [SEQ_METADATA]: String(seq.next - 1) });
     this.pending.clear();
     const warnings: string[] = [];
@@ -309,7 +416,7 @@ export class ManifestWriter {
       warnings.push(`could not delete the journal objects of ${this.location}: ${(err as Error).message}`);
     }
     return {
-      digest: sha256(text),
+      digest,
       bytes: body.length,
       records: Object.keys(this.state.records).length,
       warnings,

@@ -119,7 +119,9 @@ export function planSet(args: PlanArgs): SetPlan {
     const task: PlannedCopy = {
       relativeKey: rel,
       sourceKey: entry.key,
-      destKey: destinationKey(rel, destPrefix),
+      // The source key's own string when the prefixes match (one prefix across buckets, or in
+      // place), not an equal copy: a run holds every task until it ends, 100,000 of them.
+      destKey: destPrefix === source.prefix && rel ? entry.key : destinationKey(rel, destPrefix),
       entry,
     };
     // Skipped rather than failed: one stray file in a build folder should not block the rest, and

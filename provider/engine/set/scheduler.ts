@@ -9,6 +9,7 @@ import { type CancelRegistry, processCancels } from "../cancel";
 import { ConcurrencyController, isThrottling } from "../concurrency";
 import { MiB, PROGRESS_INTERVAL_MS } from "../constants";
 import { awsErrorCode, ObjectCopyError } from "../errors";
+import { holdLeanHeap, LEAN_HEAP_MIN_OBJECTS } from "./lean-heap";
 import {
   CHECKPOINT_FRACTION,
   CHECKPOINT_INTERVAL_MS,
@@ -113,6 +114,7 @@ export async function runCopies(opts: RunOptions): Promise<RunReport> {
   const totalBytes = tasks.reduce((sum, t) => sum + t.entry.size, 0);
   const started = clock();
   const scope = (opts.cancels ?? processCancels).openScope(`copying ${total} objects of a set`);
+  const releaseHeap = total >= LEAN_HEAP_MIN_OBJECTS ? holdLeanHeap() : () => undefined;
   const signal = scope.signal;
 
   const report: RunReport = {
@@ -275,6 +277,7 @@ export async function runCopies(opts: RunOptions): Promise<RunReport> {
     await opts.checkpoint();
   } finally {
     scope.close();
+    releaseHeap();
   }
   report.seconds = (clock() - started) / 1000;
   const failed = report.failures.length;
