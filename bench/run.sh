@@ -10,6 +10,7 @@
 #   bash bench/run.sh set-minio              # B4: a whole prefix on MinIO: ObjectCopySet vs aws s3 sync, rclone, s5cmd
 #   bash bench/run.sh latency-set            # B5: 100,000 objects on the latency model under a 3,500 writes/s limit
 #   bash bench/run.sh set-preview            # no-op preview of a 10,000-object ObjectCopySet vs 200 ObjectCopy
+#   bash bench/run.sh set-memory             # ObjectCopySet's peak RSS and live heap by phase at 100,000 objects
 #
 # Results go to bench/out/<name>.md (and .json); the console shows progress.
 set -euo pipefail
@@ -25,8 +26,9 @@ case "$name" in
   set-minio) driver=bench/out/bench/set/minio-sync.js ;;
   latency-set) driver=bench/out/bench/set/latency-set.js ;;
   set-preview) driver=bench/out/bench/set/preview-cost.js ;;
+  set-memory) driver=bench/out/bench/set/memory.js ;;
   *)
-    echo "usage: bash bench/run.sh latency-model|single-vs-multipart|large-object|latency-vs-aws|set-minio|latency-set|set-preview" >&2
+    echo "usage: bash bench/run.sh latency-model|single-vs-multipart|large-object|latency-vs-aws|set-minio|latency-set|set-preview|set-memory" >&2
     exit 2
     ;;
 esac
