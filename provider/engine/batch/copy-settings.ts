@@ -11,6 +11,7 @@ import type {
   S3StorageClass,
 } from "@aws-sdk/client-s3-control";
 
+import { STORAGE_CLASSES as ALL_STORAGE_CLASSES } from "../constants";
 import { showValue } from "../errors";
 
 /** What S3PutObjectCopy can carry; the integrator maps the set's settings to it. */
@@ -41,15 +42,10 @@ export interface JobCopySettings {
 
 // The values S3 Batch Operations accepts (S3 Control API reference, S3CopyObjectOperation): fewer
 // than CopyObject's, which is why they are checked here and not only by the set's rules.
-const STORAGE_CLASSES: readonly S3StorageClass[] = [
-  "STANDARD",
-  "STANDARD_IA",
-  "ONEZONE_IA",
-  "INTELLIGENT_TIERING",
-  "GLACIER",
-  "DEEP_ARCHIVE",
-  "GLACIER_IR",
-];
+// CopyObject's classes but Reduced Redundancy (retired) and Express One Zone (directory buckets).
+const STORAGE_CLASSES = ALL_STORAGE_CLASSES.filter(
+  (c) => c !== "REDUCED_REDUNDANCY" && c !== "EXPRESS_ONEZONE",
+) as readonly S3StorageClass[];
 const ACLS: readonly S3CannedAccessControlList[] = [
   "private",
   "public-read",

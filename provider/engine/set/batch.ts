@@ -123,36 +123,59 @@ function parseS3Uri(uri: string): { bucket: string; key: string } {
  */
 async function pinnedVersions(ctx: SetContext, tasks: PlannedCopy[]): Promise<Map<string, string>> {
   const pins = new Map<string, string>();
-  const status = await ctx.sourceClient
-    .send(new GetBucketVersioningCommand({ Bucket: ctx.source.bucket, ...ownerOnly(ctx.sourceOwner) }))
+  const wanted = new Map(tasks.map((t) => [t.sourceKey, bareEtag(t.entry.etag)]));
+  const where = { client: ctx.sourceClient, bucket: ctx.source.bucket, prefix: ctx.source.prefix };
+  await eachLatestVersion({ ...where, owner: ctx.sourceOwner, suspendedToo: true }, (v) => {
+    if (wanted.get(v.Key) === bareEtag(v.ETag ?? "")) pins.set(v.Key, v.VersionId);
+  });
+  return pins;
+}
+
+const bareEtag = (etag: string) => etag.replace(/"/g, "");
+
+type LatestVersion = { Key: string; VersionId: string; ETag?: string; LastModified?: Date };
+
+/**
+ * Calls `visit` with each key's latest version under a prefix, when the bucket keeps versions
+ * (Enabled; also Suspended with `suspendedToo`); on any other bucket, with none.
+ */
+async function eachLatestVersion(
+  at: {
+    client: SetContext["destClient"];
+    bucket: string;
+    prefix: string;
+    owner: { ExpectedBucketOwner?: string };
+    suspendedToo?: boolean;
+  },
+  visit: (v: LatestVersion) => void,
+): Promise<void> {
+  const owner = ownerOnly(at.owner);
+  const status = await at.client
+    .send(new GetBucketVersioningCommand({ Bucket: at.bucket, ...owner }))
     .catch(() => undefined);
-  if (status?.Status !== "Enabled" && status?.Status !== "Suspended") return pins;
-  const wanted = new Map(tasks.map((t) => [t.sourceKey, t.entry.etag.replace(/"/g, "")]));
+  if (status?.Status !== "Enabled" && !(at.suspendedToo && status?.Status === "Suspended")) return;
   let keyMarker: string | undefined;
   let versionMarker: string | undefined;
   do {
-    const page = await ctx.sourceClient
+    const page = await at.client
       .send(
         new ListObjectVersionsCommand({
-          Bucket: ctx.source.bucket,
-          Prefix: ctx.source.prefix,
+          Bucket: at.bucket,
+          Prefix: at.prefix,
           KeyMarker: keyMarker,
           VersionIdMarker: versionMarker,
-          ...ownerOnly(ctx.sourceOwner),
+          ...owner,
         }),
       )
       .catch((err: unknown) => {
-        throw wrapAwsError("ListObjectVersions", `s3://${ctx.source.bucket}/${ctx.source.prefix}`, err);
+        throw wrapAwsError("ListObjectVersions", `s3://${at.bucket}/${at.prefix}`, err);
       });
     for (const v of page.Versions ?? []) {
-      const etag = wanted.get(v.Key ?? "");
-      if (v.IsLatest && etag !== undefined && (v.ETag ?? "").replace(/"/g, "") === etag && v.VersionId)
-        pins.set(v.Key!, v.VersionId);
+      if (v.IsLatest && v.Key && v.VersionId) visit(v as LatestVersion);
     }
     keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
     versionMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
   } while (keyMarker);
-  return pins;
 }
 
 const ownerOnly = (o: { ExpectedBucketOwner?: string }) =>
@@ -443,35 +466,12 @@ async function readPlanFile(ctx: SetContext, bucket: string, key: string): Promi
  */
 async function latestVersions(ctx: SetContext, job: BatchJobState): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  const status = await ctx.destClient
-    .send(new GetBucketVersioningCommand({ Bucket: ctx.inputs.bucket, ...ownerOnly(ctx.destOwner) }))
-    .catch(() => undefined);
-  if (status?.Status !== "Enabled") return out;
   // Listing times are to the second, and a clock a little off the server's must not drop a copy.
   const since = new Date(job.createdAt).getTime() - 60_000;
-  let keyMarker: string | undefined;
-  let versionMarker: string | undefined;
-  do {
-    const page = await ctx.destClient
-      .send(
-        new ListObjectVersionsCommand({
-          Bucket: ctx.inputs.bucket,
-          Prefix: ctx.inputs.prefix,
-          KeyMarker: keyMarker,
-          VersionIdMarker: versionMarker,
-          ...ownerOnly(ctx.destOwner),
-        }),
-      )
-      .catch((err: unknown) => {
-        throw wrapAwsError("ListObjectVersions", `s3://${ctx.inputs.bucket}/${ctx.inputs.prefix}`, err);
-      });
-    for (const v of page.Versions ?? []) {
-      if (v.IsLatest && v.Key && v.VersionId && (v.LastModified?.getTime() ?? 0) >= since)
-        out.set(v.Key, v.VersionId);
-    }
-    keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
-    versionMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
-  } while (keyMarker);
+  const where = { client: ctx.destClient, bucket: ctx.inputs.bucket, prefix: ctx.inputs.prefix };
+  await eachLatestVersion({ ...where, owner: ctx.destOwner }, (v) => {
+    if ((v.LastModified?.getTime() ?? 0) >= since) out.set(v.Key, v.VersionId);
+  });
   return out;
 }
 
