@@ -197,8 +197,8 @@ describe("ObjectCopySet run as an S3 Batch Operations job (on the simulator)", (
     expect(await userKeys(dst, "promoted/")).toHaveLength(KEYS.length);
   });
 
-  it("SIGINT while up waits for the job ends the process at once and leaves the job running; the next up records that same job", async () => {
-    const { dst, news } = await scene();
+  it("SIGINT while up waits for the job ends the process at once and leaves the job running; the next up records that job and copies again only what changed since", async () => {
+    const { src, dst, news } = await scene();
     const jobsBefore = sim.jobs.length;
     sim.holdIn = "Suspended";
     try {
@@ -228,12 +228,22 @@ describe("ObjectCopySet run as an S3 Batch Operations job (on the simulator)", (
       expect(job.status).toBe("Suspended");
       expect(await userKeys(dst, "promoted/")).toEqual([]);
 
+      // The job ends at the service while no up runs, and a source object changes meanwhile.
       sim.release(job.id);
       sim.holdIn = undefined;
+      await sim.settled(job.id);
+      await put(src, "data/a.txt", "rewritten after the job");
+
+      // Pulumi saved no state for the failed create: the next up finds the job by its marker,
+      // records it, and sends a new job only for the key that changed since.
       const outs = (await objectCopySetProvider.create(await checked(news))).outs as SetOutputs;
-      expect(sim.jobs.length - jobsBefore).toBe(1);
-      expect(outs.batchJob).toMatchObject({ jobId: job.id, status: "Complete", recorded: true });
+      expect(sim.jobs.length - jobsBefore).toBe(2);
+      const retry = sim.jobs[sim.jobs.length - 1];
+      expect(retry.tasks?.map((t) => t.key)).toEqual(["data/a.txt"]);
+      expect(outs.batchJob).toMatchObject({ jobId: retry.id, status: "Complete", recorded: true });
+      expect(outs.lastRun).toMatchObject({ copied: 0, recopied: 1 });
       expect(outs.objectCount).toBe(KEYS.length);
+      expect(await body(dst, "promoted/data/a.txt")).toBe("rewritten after the job");
     } finally {
       sim.holdIn = undefined;
     }

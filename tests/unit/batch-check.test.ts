@@ -104,6 +104,37 @@ describe("batchOperations at check", () => {
     expect(f[0].reason).toMatch(/"promoted\/datasets\/2026\/"/);
   });
 
+  test.each([
+    ["raw", "datasets/2026/reports", true],
+    ["raw", "", false],
+    ["raw", "datasets/", false],
+    ["raw", "elsewhere", false],
+    ["other-bucket", "datasets/2026/reports", false],
+  ])(
+    "a report in %s under %j is refused only where the next up would list it as source objects (%#)",
+    async (bucket, prefix, refused) => {
+      const f = await failures({ ...BASE, batchOperations: { ...JOB, report: { bucket, prefix } } });
+      if (!refused) expect(f).toEqual([]);
+      else {
+        expect(f.map((x) => x.property)).toEqual(["batchOperations.report"]);
+        expect(f[0].reason).toMatch(
+          /is inside the source "raw\/datasets\/2026\/": the next up would copy the job's report/,
+        );
+      }
+    },
+  );
+
+  test("a report at the root of a whole-bucket source is refused", async () => {
+    const f = await failures({
+      ...BASE,
+      source: "raw",
+      prefix: "",
+      bucket: "archive",
+      batchOperations: { ...JOB, report: { bucket: "raw" } },
+    });
+    expect(f.map((x) => x.property)).toEqual(["batchOperations.report"]);
+  });
+
   test("the same layout without batchOperations is fine", async () => {
     const { batchOperations: _b, ...plain } = BASE;
     expect(await failures({ ...plain, prefix: "elsewhere/" })).toEqual([]);

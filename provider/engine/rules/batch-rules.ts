@@ -132,6 +132,24 @@ export const batchOperationsLimits: CrossRule = (c) => {
   const prefix = c.valid("prefix");
   if (!isKnownString(source) || !isKnownString(prefix) || isUnknown(c.news.batchOperations)) return;
   const src = parseSetSource(source);
+  // The report and the provider's CSVs under the source would be listed as new objects at the next
+  // up, and copied by another job, at every up.
+  const report = (
+    c.valid("batchOperations") as { report?: { bucket?: unknown; prefix?: unknown } } | undefined
+  )?.report;
+  if (isKnownString(report?.bucket) && report.bucket === src.bucket) {
+    const trimmed = isKnownString(report.prefix) ? report.prefix.replace(/\/+$/, "") : "";
+    const base = trimmed ? `${trimmed}/` : "";
+    // What S3 and the provider write there: `<prefix>/job-<id>/...` and `<prefix>/pulumi-s3-object-copy-jobs/...`.
+    const written = [`${base}job-`, `${base}pulumi-s3-object-copy-jobs/`];
+    if (written.some((k) => k.startsWith(src.prefix) || src.prefix.startsWith(k))) {
+      c.fail(
+        "batchOperations.report",
+        `${show(`s3://${report.bucket}/${base}`)} is inside the source ${show(source)}: the next up would copy ` +
+          `the job's report and CSV as new objects, with another job; put the report in another bucket or outside the source prefix`,
+      );
+    }
+  }
   if (targetKeyPrefix(src.prefix, prefix) === undefined) {
     c.fail(
       "prefix",

@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
 
 import {
+  DeleteObjectCommand,
   GetBucketVersioningCommand,
   GetObjectCommand,
   ListObjectVersionsCommand,
@@ -29,12 +30,15 @@ import {
   targetKeyPrefix,
   waitForJob,
 } from "../batch";
+import type { CreateJobCommandInput } from "@aws-sdk/client-s3-control";
+
 import { processCancels } from "../cancel";
 import { destinationRegion } from "../clients";
-import { ObjectCopyError, wrapAwsError } from "../errors";
+import { isNotFound, ObjectCopyError, wrapAwsError } from "../errors";
 import { resolveKmsKey } from "../object/kms";
 import { type SetContext, listDestination } from "./context";
 import { jobCopySettings } from "./job-settings";
+import { parseManifestLocation } from "./manifest";
 import { realVersion } from "./ownership";
 import { relativeKey } from "./spec";
 import type { BatchJobState, BatchOperationsInput, SetInputs } from "./state";
@@ -42,8 +46,6 @@ import type { ManifestRecord, PlannedCopy, SetPlan } from "./types";
 
 /** The plan file beside a job's CSV: what each key's source entry was when the job was planned. */
 const PLAN_FORMAT = "pulumi-s3-object-copy/batch-plan/1";
-/** Ended jobs S3 may hand back for one plan before the set stops asking for a new one. */
-const MAX_REUSED_JOBS = 2;
 /** Where, under the report prefix, the provider keeps the CSV manifests and plan files it writes. */
 const JOB_FILES_DIR = "pulumi-s3-object-copy-jobs";
 
@@ -192,7 +194,6 @@ export async function startJob(
   tasks: PlannedCopy[],
   previousJobId?: string,
   signal?: AbortSignal,
-  reused = 0,
 ): Promise<BatchJobState> {
   const { inputs } = ctx;
   const opts = inputs.batchOperations!;
@@ -213,14 +214,21 @@ export async function startJob(
     tasks.map((t) => ({ bucket: ctx.source.bucket, key: t.sourceKey, versionId: pins.get(t.sourceKey) })),
   );
   const priority = opts.priority ?? 10;
-  // The previous job in state is part of the token: the same plan after a failed or cancelled job
-  // must start a new job, which AWS would otherwise answer with the ended one. A crash between
-  // CreateJob and the state being saved leaves the previous job as it was, so a rerun finds the
-  // job it created.
+  // The set's last job (its job marker) is part of the token: the same plan after a job that ended
+  // must start a new job, which AWS would otherwise answer with the ended one. The entries' ETags,
+  // sizes and times are too: an unversioned CSV names keys only, and a key rewritten since must not
+  // get the job that copied its old bytes back.
+  const entries = tasks.map((t) => {
+    const e: PlanEntry = [t.relativeKey, t.entry.etag, t.entry.size, t.entry.lastModified];
+    const v = pins.get(t.sourceKey);
+    if (v) e.push(v);
+    return e;
+  });
   const token = clientRequestToken([
     previousJobId ?? "",
     inputs.manifestLocation,
     sha256(csv),
+    sha256(JSON.stringify(entries)),
     ctx.digest,
     inputs.bucket,
     target,
@@ -235,12 +243,7 @@ export async function startJob(
     format: PLAN_FORMAT,
     token,
     settingsDigest: ctx.digest,
-    entries: tasks.map((t) => {
-      const e: PlanEntry = [t.relativeKey, t.entry.etag, t.entry.size, t.entry.lastModified];
-      const v = pins.get(t.sourceKey);
-      if (v) e.push(v);
-      return e;
-    }),
+    entries,
   };
   // The plan file first: a CSV without it could not be turned into records.
   await put(ctx, opts.report.bucket, planKeyOf(csvKey), gzipSync(JSON.stringify(plan)), signal);
@@ -260,29 +263,70 @@ export async function startJob(
     settings: jobCopySettings(inputs, kmsKeyArn),
     clientRequestToken: token,
   });
-  const control = controlClient({ region, endpoint: opts.endpoint });
-  const jobId = await createJob(control, input, signal);
-  // S3 answers a token it has seen with the job it made then. A job that has already ended is one
-  // an earlier up created and could not record (it failed, and Pulumi kept the older state): its
-  // keys are still to copy, so the same plan goes to a new job, with that job's id in the token.
-  if (jobId !== previousJobId && reused < MAX_REUSED_JOBS) {
-    const found = await describeJob(control, accountId, jobId, signal);
-    if (found && isTerminal(found.status)) return startJob(ctx, tasks, jobId, signal, reused + 1);
-  }
-  return {
-    jobId,
-    accountId,
-    region,
-    status: "New",
-    totalTasks: tasks.length,
-    succeeded: 0,
-    failed: 0,
-    reportLocation: `s3://${opts.report.bucket}/${reportManifestKey(trimSlash(opts.report.prefix), jobId)}`,
-    manifestCsv: `s3://${opts.report.bucket}/${csvKey}`,
-    createdAt: new Date().toISOString(),
-    estimate: estimateJobCost(tasks.length).line,
-    recorded: false,
+  const pending: PendingCreate = {
+    input,
+    reportBucket: opts.report.bucket,
+    reportPrefix: trimSlash(opts.report.prefix),
+    job: {
+      accountId,
+      region,
+      status: "New",
+      totalTasks: tasks.length,
+      succeeded: 0,
+      failed: 0,
+      manifestCsv: `s3://${opts.report.bucket}/${csvKey}`,
+      createdAt: new Date().toISOString(),
+      estimate: estimateJobCost(tasks.length).line,
+      recorded: false,
+    },
   };
+  // Marked before CreateJob is sent: a process killed before its answer arrives leaves the request
+  // for the next up to send again with the same token, which finds the job if S3 made one.
+  await writeMarker(ctx, { creating: pending });
+  return created(ctx, pending, signal);
+}
+
+/** What a job is being created from: its CreateJob request, kept until S3 has answered it. */
+interface PendingCreate {
+  input: CreateJobCommandInput;
+  reportBucket: string;
+  reportPrefix: string;
+  job: Omit<BatchJobState, "jobId" | "reportLocation">;
+}
+
+/**
+ * Sends (or sends again) a marked CreateJob and marks the job it names. S3 answers a token it has
+ * seen with the job it made then, which may have ended since: its status says so, and the caller
+ * records it before anything else.
+ */
+async function created(
+  ctx: SetContext,
+  pending: PendingCreate,
+  signal?: AbortSignal,
+): Promise<BatchJobState> {
+  const control = controlClient({
+    region: pending.job.region,
+    endpoint: ctx.inputs.batchOperations?.endpoint,
+  });
+  const jobId = await createJob(control, reviveDates(pending.input), signal);
+  const found = await describeJob(control, pending.job.accountId, jobId, signal);
+  const job: BatchJobState = {
+    ...pending.job,
+    jobId,
+    status: found?.status ?? pending.job.status,
+    reportLocation: `s3://${pending.reportBucket}/${reportManifestKey(pending.reportPrefix, jobId)}`,
+  };
+  await writeJobMarker(ctx, job);
+  return job;
+}
+
+/** A CreateJob request read back from JSON: its one date field as a Date again. */
+function reviveDates(input: CreateJobCommandInput): CreateJobCommandInput {
+  const op = input.Operation?.S3PutObjectCopy;
+  if (op && typeof op.ObjectLockRetainUntilDate === "string") {
+    op.ObjectLockRetainUntilDate = new Date(op.ObjectLockRetainUntilDate);
+  }
+  return input;
 }
 
 async function put(ctx: SetContext, bucket: string, key: string, body: Buffer, signal?: AbortSignal) {
@@ -371,8 +415,13 @@ export async function settleJob(
   return { job: { ...now, recorded: true }, done: true, ...results, error };
 }
 
+/** A job AWS no longer knows: its report, if S3 kept it; none at all only when there is none. */
 async function jobResultsOrNone(ctx: SetContext, job: BatchJobState) {
-  return jobResults(ctx, job).catch(() => ({ records: new Map<string, ManifestRecord>(), failures: [] }));
+  return jobResults(ctx, job).catch((err: unknown) => {
+    if (err instanceof ObjectCopyError && err.code === "BATCH_REPORT_NOT_FOUND")
+      return { records: new Map<string, ManifestRecord>(), failures: [] };
+    throw err;
+  });
 }
 
 /** The report's per-key results, with the destination's ETag, Last-Modified and version for each copy. */
@@ -403,6 +452,7 @@ async function jobResults(
   });
   const live = await listDestination(ctx);
   const versions = await latestVersions(ctx, job);
+  const since = jobWindowStart(job);
   const records = new Map<string, ManifestRecord>();
   const failures: SettledJob["failures"] = [];
   for (const t of tasks) {
@@ -424,6 +474,16 @@ async function jobResults(
         key: rel,
         code: "NotFoundAfterJob",
         message: "the job reported it copied, but the destination has no object there",
+      });
+      continue;
+    }
+    // An object older than the job was not written by it (the copy failed over an existing one, or
+    // was undone): recording it would let a delete remove what the set never wrote.
+    if (new Date(now.lastModified).getTime() < since) {
+      failures.push({
+        key: rel,
+        code: "NotWrittenByJob",
+        message: `the destination object is from ${now.lastModified}, before the job was created`,
       });
       continue;
     }
@@ -466,13 +526,114 @@ async function readPlanFile(ctx: SetContext, bucket: string, key: string): Promi
  */
 async function latestVersions(ctx: SetContext, job: BatchJobState): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  // Listing times are to the second, and a clock a little off the server's must not drop a copy.
-  const since = new Date(job.createdAt).getTime() - 60_000;
+  const since = jobWindowStart(job);
   const where = { client: ctx.destClient, bucket: ctx.inputs.bucket, prefix: ctx.inputs.prefix };
   await eachLatestVersion({ ...where, owner: ctx.destOwner }, (v) => {
     if ((v.LastModified?.getTime() ?? 0) >= since) out.set(v.Key, v.VersionId);
   });
   return out;
+}
+
+/**
+ * The earliest time an object the job wrote can carry: its creation, less a minute, as listing
+ * times are to the second and this machine's clock may be a little off the server's.
+ */
+const jobWindowStart = (job: BatchJobState) => new Date(job.createdAt).getTime() - CLOCK_SLACK_MS;
+const CLOCK_SLACK_MS = 60_000;
+
+// ---- the job marker ------------------------------------------------------------------------------
+
+/**
+ * The set's last job, kept in S3 beside its manifest. Pulumi saves no state when an up fails, so a
+ * job an up created before it failed (a cancelled wait, a job that stayed suspended, a failed task
+ * under wait "started") would be known only to AWS: the marker lets the next up, refresh and
+ * destroy find it, record it, and not send a second job for the same keys.
+ */
+const JOB_MARKER_FORMAT = "pulumi-s3-object-copy/batch-job/1";
+
+function jobMarkerAt(ctx: SetContext): { bucket: string; key: string } {
+  const { bucket, key } = parseManifestLocation(ctx.inputs.manifestLocation);
+  return { bucket, key: `${key}.batch-job.json` };
+}
+
+interface Marker {
+  job?: BatchJobState;
+  creating?: PendingCreate;
+}
+
+async function readMarker(ctx: SetContext): Promise<Marker | undefined> {
+  const at = jobMarkerAt(ctx);
+  try {
+    const out = await ctx.manifestClient.send(new GetObjectCommand({ Bucket: at.bucket, Key: at.key }));
+    const parsed = JSON.parse(await out.Body!.transformToString()) as Marker & { format?: string };
+    if (parsed.format !== JOB_MARKER_FORMAT || (!parsed.job?.jobId && !parsed.creating)) {
+      throw new ObjectCopyError(
+        "BATCH_STATE_INVALID",
+        `s3://${at.bucket}/${at.key} is not a job marker this provider wrote`,
+      );
+    }
+    return parsed;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    if (err instanceof ObjectCopyError) throw err;
+    throw wrapAwsError("GetObject", `s3://${at.bucket}/${at.key}`, err);
+  }
+}
+
+async function writeMarker(ctx: SetContext, marker: Marker): Promise<void> {
+  const at = jobMarkerAt(ctx);
+  await ctx.manifestClient
+    .send(
+      new PutObjectCommand({
+        Bucket: at.bucket,
+        Key: at.key,
+        Body: JSON.stringify({ format: JOB_MARKER_FORMAT, ...marker }),
+        ContentType: "application/json",
+      }),
+    )
+    .catch((err: unknown) => {
+      throw wrapAwsError("PutObject", `s3://${at.bucket}/${at.key}`, err);
+    });
+}
+
+export const writeJobMarker = (ctx: SetContext, job: BatchJobState) => writeMarker(ctx, { job });
+
+export async function deleteJobMarker(ctx: SetContext): Promise<void> {
+  const at = jobMarkerAt(ctx);
+  await ctx.manifestClient
+    .send(new DeleteObjectCommand({ Bucket: at.bucket, Key: at.key }))
+    .catch((err: unknown) => {
+      if (!isNotFound(err)) throw wrapAwsError("DeleteObject", `s3://${at.bucket}/${at.key}`, err);
+    });
+}
+
+/**
+ * The set's last job: the marker's (newest), else the state's (sets from before markers). A
+ * CreateJob whose answer never arrived is sent again first, with its token: S3 then names the job
+ * it made, or makes it now.
+ */
+export async function lastJob(
+  ctx: SetContext,
+  fromState?: BatchJobState,
+): Promise<BatchJobState | undefined> {
+  if (!ctx.inputs.batchOperations && !fromState) return undefined;
+  const marker = await readMarker(ctx);
+  if (marker?.creating) return created(ctx, marker.creating);
+  return marker?.job ?? fromState;
+}
+
+/**
+ * A record the job wrote, with the versions the set's earlier copy of the key wrote added to its
+ * superseded ones: they are the set's, and go with the next deletes.
+ */
+export function withSuperseded(record: ManifestRecord, previous: ManifestRecord | undefined): ManifestRecord {
+  const superseded = [...(previous?.dest.superseded ?? []), previous?.dest.versionId].filter(
+    (v): v is string => Boolean(v && v !== "null" && v !== record.dest.versionId),
+  );
+  return {
+    ...record,
+    dest: { ...record.dest, superseded: superseded.length ? [...new Set(superseded)] : undefined },
+  };
 }
 
 /** The error an up ends with when tasks of its job failed: the count and the first few keys. */

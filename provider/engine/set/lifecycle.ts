@@ -9,13 +9,18 @@ import { OBJECT_COPY_SET_RULES, runRules } from "../rules";
 import type { CheckFailure } from "../types";
 import { containsUnknown, isUnknown } from "../validate";
 import { adoptExisting } from "./adopt";
+import { isTerminal } from "../batch";
 import {
+  deleteJobMarker,
   jobSummary,
   jobTaskFailures,
+  lastJob,
   refreshJob,
   settleJob,
   splitForJob,
   startJob,
+  withSuperseded,
+  writeJobMarker,
   type SettledJob,
 } from "./batch";
 import {
@@ -57,7 +62,13 @@ import {
   type SetRunCounts,
 } from "./state";
 import { changedInputs, hasWork, planSummary } from "./summary";
-import { MANIFEST_FORMAT, type Manifest, type ManifestRecord, type SourceEntry } from "./types";
+import {
+  MANIFEST_FORMAT,
+  type Manifest,
+  type ManifestRecord,
+  type SetOwner,
+  type SourceEntry,
+} from "./types";
 import { abortLeftoverUploads } from "./uploads";
 
 export type { SetDrift, SetInputs, SetOutputs, SetRunCounts } from "./state";
@@ -226,35 +237,46 @@ async function settlePending(
   ctx: SetContext,
   job: BatchJobState,
   until = ctx.inputs.batchOperations?.wait ?? "complete",
+  alsoOwner?: SetOwner,
 ): Promise<SettledJob> {
   const settled = await settleJob(ctx, job, until);
   if (!settled.done) return settled;
-  const { manifest } = await readOwnManifest(ctx);
+  const { manifest } = await readOwnManifest(ctx, alsoOwner);
+  const records = manifest?.records ?? {};
   const writer = new ManifestWriter(ctx.manifestClient, ctx.inputs.manifestLocation, {
     format: MANIFEST_FORMAT,
     settingsDigest: ctx.digest,
     bucket: ctx.inputs.bucket,
     prefix: ctx.inputs.prefix,
     owner: ctx.owner,
-    records: { ...(manifest?.records ?? {}) },
+    records,
   });
-  for (const [rel, record] of settled.records) writer.set(rel, record);
+  for (const [rel, record] of settled.records) writer.set(rel, withSuperseded(record, records[rel]));
   await writer.finish();
+  await writeJobMarker(ctx, settled.job);
   return settled;
 }
 
 async function runSet(inputs: SetInputs, isCreate: boolean, olds?: SetOutputs): Promise<SetOutputs> {
   const started = new Date();
   const ctx = setContext(inputs);
-  let batchJob = olds?.batchJob;
+  // The marker in S3, not only the state: an up that failed after creating a job saved no state.
+  let batchJob = await lastJob(ctx, olds?.batchJob);
   if (batchJob && !batchJob.recorded) {
-    const settled = await settlePending(ctx, batchJob);
+    const settled = await settlePending(ctx, batchJob, undefined, ownerOf(olds));
     batchJob = settled.job;
     if (!settled.done) {
       console.log(
         `Batch Operations job ${batchJob.jobId} is ${batchJob.status}; the next up or refresh follows it`,
       );
-      return compactSet({ ...(olds as SetOutputs), ...stripSecrets(inputs), batchJob });
+      await writeJobMarker(ctx, batchJob);
+      return compactSet({
+        ...olds,
+        ...stripSecrets(inputs),
+        objectCount: olds?.objectCount ?? 0,
+        totalBytes: olds?.totalBytes ?? 0,
+        batchJob,
+      });
     }
     // What it did not copy is planned again below, so its failures are reported, not thrown:
     // this run copies those keys (by a new job, with the ended job's id in its token).
@@ -319,7 +341,25 @@ async function runSet(inputs: SetInputs, isCreate: boolean, olds?: SetOutputs): 
   const split = inputs.batchOperations ? splitForJob(toCopy) : { job: [], ours: toCopy };
   const tasks = split.ours;
   if (split.job.length) {
-    batchJob = await startJob(ctx, split.job, olds?.batchJob?.jobId);
+    batchJob = await startJob(ctx, split.job, batchJob?.jobId);
+    if (isTerminal(batchJob.status)) {
+      // S3 handed back an ended job for this very plan: one an earlier up created and could not
+      // record (it was killed before the job was marked). Its copies are recorded now, and what it
+      // did not copy goes to a new job, with its id in the token.
+      const reused = await settleJob(ctx, batchJob, "complete");
+      const byRel = new Map(split.job.map((t) => [t.relativeKey, t]));
+      for (const [rel, record] of reused.records) {
+        set(rel, withSuperseded(record, byRel.get(rel)?.previous));
+        if (recopies.has(rel)) counts.recopied += 1;
+        else counts.copied += 1;
+      }
+      await writeJobMarker(ctx, reused.job);
+      const rest = split.job.filter((t) => !reused.records.has(t.relativeKey));
+      split.job = rest;
+      batchJob = rest.length ? await startJob(ctx, rest, reused.job.jobId) : reused.job;
+    }
+  }
+  if (split.job.length && batchJob) {
     console.log(
       `created Batch Operations job ${batchJob.jobId} for ${split.job.length} objects (${batchJob.estimate}); report: ${batchJob.reportLocation}`,
     );
@@ -375,19 +415,13 @@ async function runSet(inputs: SetInputs, isCreate: boolean, olds?: SetOutputs): 
       batchJob = settled.job;
       const byRel = new Map(split.job.map((t) => [t.relativeKey, t]));
       for (const [rel, record] of settled.records) {
-        const previous = byRel.get(rel)?.previous;
         // The version a re-copy replaced is the set's own: it goes with the other superseded ones.
-        const superseded = [...(previous?.dest.superseded ?? []), previous?.dest.versionId].filter(
-          (v): v is string => Boolean(v && v !== "null"),
-        );
-        set(rel, {
-          ...record,
-          dest: { ...record.dest, superseded: superseded.length ? superseded : undefined },
-        });
+        set(rel, withSuperseded(record, byRel.get(rel)?.previous));
         if (recopies.has(rel)) counts.recopied += 1;
         else counts.copied += 1;
       }
       counts.failed += settled.failures.length;
+      await writeJobMarker(ctx, batchJob);
       if (settled.error) jobError = settled.error;
       else if (settled.failures.length)
         jobError = jobTaskFailures(batchJob, settled.failures, MAX_EXAMPLE_KEYS);
@@ -557,10 +591,8 @@ export async function readSet(state: SetOutputs): Promise<SetOutputs> {
         };
       })()
     : { missing: state.objectCount, overwritten: 0, examples: [] };
-  const batchJob =
-    state.batchJob && !state.batchJob.recorded && !state.batchJob.note
-      ? await refreshJob(ctx, state.batchJob)
-      : state.batchJob;
+  const known = await lastJob(ctx, state.batchJob);
+  const batchJob = known && !known.recorded && !known.note ? await refreshJob(ctx, known) : known;
   return compactSet({ ...state, drift: drift.missing + drift.overwritten ? drift : undefined, batchJob });
 }
 
@@ -585,20 +617,24 @@ export async function deleteSet(state: SetOutputs): Promise<string> {
 
 async function destroyUnder(state: SetOutputs, signal: AbortSignal): Promise<string> {
   const ctx = setContext(state as SetInputs);
-  if (state.batchJob && !state.batchJob.recorded) {
+  const job = await lastJob(ctx, state.batchJob);
+  if (job && !job.recorded) {
     // What a job copied is the set's once recorded; a job still running would write after destroy.
-    const settled = await settlePending(ctx, state.batchJob, "started");
+    const settled = await settlePending(ctx, job, "started", ownerOf(state));
     if (!settled.done) {
       throw new ObjectCopyError(
         "BATCH_JOB_RUNNING",
-        `Batch Operations job ${state.batchJob.jobId} is still ${settled.job.status} and would write objects after destroy; ` +
+        `Batch Operations job ${job.jobId} is still ${settled.job.status} and would write objects after destroy; ` +
           `wait for it to end (pulumi up or refresh follows it), or cancel it with ` +
-          `"aws s3control update-job-status --account-id ${state.batchJob.accountId} --job-id ${state.batchJob.jobId} --requested-job-status Cancelled", then destroy again`,
+          `"aws s3control update-job-status --account-id ${job.accountId} --job-id ${job.jobId} --requested-job-status Cancelled", then destroy again`,
       );
     }
   }
   const { manifest } = await readOwnManifest(ctx);
-  if (!manifest) return `no manifest at ${state.manifestLocation}: nothing recorded, nothing deleted`;
+  if (!manifest) {
+    if (job) await deleteJobMarker(ctx);
+    return `no manifest at ${state.manifestLocation}: nothing recorded, nothing deleted`;
+  }
   const records = Object.entries(manifest.records);
   const live = needsLiveListing(records, ctx.inPlace) ? await listDestination(ctx, signal) : undefined;
   const kept: KeptObject[] = [];
@@ -626,6 +662,7 @@ async function destroyUnder(state: SetOutputs, signal: AbortSignal): Promise<str
     );
   }
   await deleteManifest(ctx.manifestClient, state.manifestLocation);
+  if (job) await deleteJobMarker(ctx);
   const left = records.length - new Set(items.map((i) => i.key)).size;
   return (
     `deleted ${items.length} object${items.length === 1 ? "" : "s"}${proven.versioned ? " (the versions)" : ""} this set wrote under s3://${state.bucket}/${state.prefix}` +
