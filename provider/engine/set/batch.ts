@@ -8,7 +8,6 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import {
   DeleteObjectCommand,
   GetBucketVersioningCommand,
-  GetObjectCommand,
   ListObjectVersionsCommand,
   PutObjectCommand,
 } from "@aws-sdk/client-s3";
@@ -38,7 +37,7 @@ import { isNotFound, ObjectCopyError, wrapAwsError } from "../errors";
 import { resolveKmsKey } from "../object/kms";
 import { type SetContext, listDestination } from "./context";
 import { jobCopySettings } from "./job-settings";
-import { parseManifestLocation } from "./manifest";
+import { getObject, parseManifestLocation } from "./manifest";
 import { realVersion } from "./ownership";
 import { relativeKey } from "./spec";
 import type { BatchJobState, BatchOperationsInput, SetInputs } from "./state";
@@ -503,17 +502,12 @@ async function jobResults(
 }
 
 async function readPlanFile(ctx: SetContext, bucket: string, key: string): Promise<PlanFile> {
-  const out = await ctx.destClient
-    .send(new GetObjectCommand({ Bucket: bucket, Key: key }))
-    .catch((err: unknown) => {
-      throw wrapAwsError("GetObject", `s3://${bucket}/${key}`, err);
-    });
-  const body = Buffer.from(await out.Body!.transformToByteArray());
-  const parsed = JSON.parse(gunzipSync(body).toString("utf8")) as PlanFile;
-  if (parsed.format !== PLAN_FORMAT || !Array.isArray(parsed.entries)) {
+  const found = await getObject(ctx.destClient, bucket, key);
+  const parsed = found && (JSON.parse(gunzipSync(found.body).toString("utf8")) as PlanFile);
+  if (parsed?.format !== PLAN_FORMAT || !Array.isArray(parsed.entries)) {
     throw new ObjectCopyError(
       "BATCH_STATE_INVALID",
-      `s3://${bucket}/${key} is not a plan file this provider wrote`,
+      `s3://${bucket}/${key} is missing or not a plan file this provider wrote`,
     );
   }
   return parsed;
@@ -563,21 +557,16 @@ interface Marker {
 
 async function readMarker(ctx: SetContext): Promise<Marker | undefined> {
   const at = jobMarkerAt(ctx);
-  try {
-    const out = await ctx.manifestClient.send(new GetObjectCommand({ Bucket: at.bucket, Key: at.key }));
-    const parsed = JSON.parse(await out.Body!.transformToString()) as Marker & { format?: string };
-    if (parsed.format !== JOB_MARKER_FORMAT || (!parsed.job?.jobId && !parsed.creating)) {
-      throw new ObjectCopyError(
-        "BATCH_STATE_INVALID",
-        `s3://${at.bucket}/${at.key} is not a job marker this provider wrote`,
-      );
-    }
-    return parsed;
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    if (err instanceof ObjectCopyError) throw err;
-    throw wrapAwsError("GetObject", `s3://${at.bucket}/${at.key}`, err);
+  const found = await getObject(ctx.manifestClient, at.bucket, at.key);
+  if (!found) return undefined;
+  const parsed = JSON.parse(Buffer.from(found.body).toString("utf8")) as Marker & { format?: string };
+  if (parsed.format !== JOB_MARKER_FORMAT || (!parsed.job?.jobId && !parsed.creating)) {
+    throw new ObjectCopyError(
+      "BATCH_STATE_INVALID",
+      `s3://${at.bucket}/${at.key} is not a job marker this provider wrote`,
+    );
   }
+  return parsed;
 }
 
 async function writeMarker(ctx: SetContext, marker: Marker): Promise<void> {

@@ -336,6 +336,14 @@ async function runSet(inputs: SetInputs, isCreate: boolean, olds?: SetOutputs): 
   }
 
   const recopies = new Set(plan.updated.map((u) => u.relativeKey));
+  // A job's copies join the records; the versions their keys' earlier copies wrote are superseded.
+  const recordJob = (settled: SettledJob) => {
+    for (const [rel, record] of settled.records) {
+      set(rel, withSuperseded(record, records[rel]));
+      if (recopies.has(rel)) counts.recopied += 1;
+      else counts.copied += 1;
+    }
+  };
   const toCopy = [...toCreate, ...plan.updated];
   // With batchOperations, a job takes every copy it can; the provider copies the rest beside it.
   const split = inputs.batchOperations ? splitForJob(toCopy) : { job: [], ours: toCopy };
@@ -347,12 +355,7 @@ async function runSet(inputs: SetInputs, isCreate: boolean, olds?: SetOutputs): 
       // record (it was killed before the job was marked). Its copies are recorded now, and what it
       // did not copy goes to a new job, with its id in the token.
       const reused = await settleJob(ctx, batchJob, "complete");
-      const byRel = new Map(split.job.map((t) => [t.relativeKey, t]));
-      for (const [rel, record] of reused.records) {
-        set(rel, withSuperseded(record, byRel.get(rel)?.previous));
-        if (recopies.has(rel)) counts.recopied += 1;
-        else counts.copied += 1;
-      }
+      recordJob(reused);
       await writeJobMarker(ctx, reused.job);
       const rest = split.job.filter((t) => !reused.records.has(t.relativeKey));
       split.job = rest;
@@ -413,13 +416,7 @@ async function runSet(inputs: SetInputs, isCreate: boolean, olds?: SetOutputs): 
     );
     if (settled) {
       batchJob = settled.job;
-      const byRel = new Map(split.job.map((t) => [t.relativeKey, t]));
-      for (const [rel, record] of settled.records) {
-        // The version a re-copy replaced is the set's own: it goes with the other superseded ones.
-        set(rel, withSuperseded(record, byRel.get(rel)?.previous));
-        if (recopies.has(rel)) counts.recopied += 1;
-        else counts.copied += 1;
-      }
+      recordJob(settled);
       counts.failed += settled.failures.length;
       await writeJobMarker(ctx, batchJob);
       if (settled.error) jobError = settled.error;

@@ -260,7 +260,8 @@ function stampDigests(m: Manifest, digest = m.settingsDigest): void {
   }
 }
 
-async function getObject(client: S3Client, bucket: string, key: string) {
+/** An object's bytes and metadata, or undefined when there is none. */
+export async function getObject(client: S3Client, bucket: string, key: string) {
   try {
     const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     return { body: await out.Body!.transformToByteArray(), metadata: out.Metadata ?? {} };
