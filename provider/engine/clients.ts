@@ -86,9 +86,11 @@ function timedHandler(sockets: number, t: Timeouts) {
   };
 }
 
-// Per pooled client: the part slots that mirror its sockets, and how to build its abort twin.
+// Per pooled client: the part slots that mirror its sockets, how to build its abort twin, and its
+// twin for callers that retry throttling themselves.
 const partSlotsOf = new WeakMap<S3Client, Slots>();
 const abortTwinOf = new WeakMap<S3Client, { config: S3ClientConfig; client?: S3Client }>();
+const selfThrottledTwinOf = new WeakMap<S3Client, { config: S3ClientConfig; client?: S3Client }>();
 
 export function s3Client(conn: Connection, region: string, maxSockets = BASE_MAX_SOCKETS): S3Client {
   // S3-compatible servers on a custom endpoint rarely resolve virtual-hosted bucket names.
@@ -105,6 +107,7 @@ export function s3Client(conn: Connection, region: string, maxSockets = BASE_MAX
       requestHandler: timedHandler(sockets + CONTROL_SOCKETS, t),
     });
     partSlotsOf.set(client, new Slots(sockets));
+    selfThrottledTwinOf.set(client, { config: base });
     abortTwinOf.set(client, {
       config: {
         ...base,
@@ -124,6 +127,52 @@ export function s3Client(conn: Connection, region: string, maxSockets = BASE_MAX
  */
 export function partSlots(client: S3Client): Slots | undefined {
   return partSlotsOf.get(client);
+}
+
+type RetryStrategy = Exclude<S3ClientConfig["retryStrategy"], undefined>;
+type RetryStrategyV2 = Extract<RetryStrategy, { refreshRetryTokenForRetry: unknown }>;
+
+/**
+ * The SDK's retry strategy with one change: a throttled answer (503 SlowDown, throttling codes) is
+ * not retried but handed straight to the caller. The SDK waits up to a second (more on later tries)
+ * before it repeats a throttled request, inside `send`, so a caller that counts requests in flight
+ * counts sleeping ones, and its controller hears of the throttling only after all the tries.
+ * Every other retry (5xx, dropped connections) stays the SDK's.
+ */
+function withoutThrottleRetries(inner: () => Promise<RetryStrategyV2>): RetryStrategyV2 {
+  let strategy: Promise<RetryStrategyV2> | undefined;
+  const get = () => (strategy ??= inner());
+  return {
+    acquireInitialRetryToken: async (scope) => (await get()).acquireInitialRetryToken(scope),
+    async refreshRetryTokenForRetry(token, info) {
+      // The retry middleware answers a refusal here by throwing the request's own error.
+      if (info.errorType === "THROTTLING") throw new Error("throttling is retried by the caller");
+      return (await get()).refreshRetryTokenForRetry(token, info);
+    },
+    recordSuccess(token) {
+      void get().then((s) => s.recordSuccess(token));
+    },
+  };
+}
+
+/**
+ * The client for requests whose caller handles throttling itself (a multipart copy's parts): it
+ * shares `client`'s sockets, credentials and region, but hands throttled answers back at once
+ * (withoutThrottleRetries). The caller then tells its concurrency controller, frees the request's
+ * place and tries again after a short wait of its own. A client not made by s3Client is its own.
+ */
+export function selfThrottledClientFor(client: S3Client): S3Client {
+  const twin = selfThrottledTwinOf.get(client);
+  if (!twin) return client;
+  twin.client ??= new S3ClientWithTimeouts({
+    ...twin.config,
+    // The same handler, so the same sockets: partSlots still mirror the pool exactly.
+    requestHandler: client.config.requestHandler,
+    retryStrategy: withoutThrottleRetries(
+      async () => (await client.config.retryStrategy()) as RetryStrategyV2,
+    ),
+  });
+  return twin.client;
 }
 
 /**

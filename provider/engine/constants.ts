@@ -48,6 +48,21 @@ export const MAX_CONCURRENCY = 256;
 
 /** Attempts per part (the SDK retries underneath too); a part that fails them all aborts the copy. */
 export const MAX_PART_ATTEMPTS = 3;
+/**
+ * Throttled answers (503 SlowDown) one part may get before the copy fails. They do not count as
+ * attempts: a throttled part goes back in line and the controller lowers the parts in flight, so a
+ * throttled copy completes. At the waits below, 20 throttles of one part span about a minute.
+ */
+export const MAX_PART_THROTTLES = 20;
+/**
+ * A throttled part's first wait before it is sent again (between half and all of it, jittered),
+ * doubling with each throttle of that part. Short, because the wait is not what relieves the
+ * server: the controller's cut is. The SDK's own wait for a throttled retry, up to a second
+ * inside `send`, left parts idle in the count in flight and a copy's last parts trailing.
+ */
+export const PART_THROTTLE_WAIT_BASE_MS = 50;
+/** The longest wait between two sends of a throttled part. */
+export const PART_THROTTLE_WAIT_MAX_MS = 5_000;
 /** How often a long copy reports progress. */
 export const PROGRESS_INTERVAL_MS = 5_000;
 /** How often a restore of an archived source is polled while waiting. */

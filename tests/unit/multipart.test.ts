@@ -10,7 +10,12 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 
 import { CancelRegistry } from "../../provider/engine/cancel";
-import { COMPLETE_TIMEOUT_MS, MAX_PART_ATTEMPTS, MiB } from "../../provider/engine/constants";
+import {
+  COMPLETE_TIMEOUT_MS,
+  MAX_PART_ATTEMPTS,
+  MAX_PART_THROTTLES,
+  MiB,
+} from "../../provider/engine/constants";
 import {
   abortStaleUploads,
   isRetryable,
@@ -300,6 +305,80 @@ describe("multipartCopy: parts in flight under the concurrency controller", () =
 });
 
 describe("multipartCopy: retries", () => {
+  it("sends a throttled part again as often as it is throttled, without spending its attempts, and completes", async () => {
+    const throttles = MAX_PART_ATTEMPTS + 2;
+    let sent = 0;
+    s3.on(UploadPartCopyCommand).callsFake(async (input: UploadPartCopyCommandInput) => {
+      if (input.PartNumber === 2 && sent++ < throttles) throw awsError("SlowDown", 503);
+      return { CopyPartResult: { ETag: `"etag-${input.PartNumber}"` } };
+    });
+    const waits: number[] = [];
+    const throttleWaitMs = (n: number) => (waits.push(n), 1);
+    await expect(multipartCopy(request(THREE_PARTS, { throttleWaitMs }))).resolves.toMatchObject({
+      uploadId: "U1",
+    });
+    expect(attemptsOf(2)).toBe(throttles + 1);
+    expect(waits).toEqual([1, 2, 3, 4, 5]);
+    expect(s3.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(1);
+    expect(s3.commandCalls(AbortMultipartUploadCommand)).toHaveLength(0);
+  });
+
+  it("fails with SlowDown and aborts the upload when one part is throttled more than MAX_PART_THROTTLES times", async () => {
+    s3.on(UploadPartCopyCommand).callsFake(async (input: UploadPartCopyCommandInput) => {
+      if (input.PartNumber === 2) throw awsError("SlowDown", 503);
+      return { CopyPartResult: { ETag: `"etag-${input.PartNumber}"` } };
+    });
+    const err = await multipartCopy(request(THREE_PARTS, { throttleWaitMs: () => 0 })).catch((e: Error) => e);
+    expect((err as Error).message).toMatch(/SlowDown/);
+    expect((err as Error).message).toMatch(/part 2/);
+    expect(attemptsOf(2)).toBe(MAX_PART_THROTTLES + 1);
+    expect(s3.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(0);
+    expect(s3.commandCalls(AbortMultipartUploadCommand)).toHaveLength(1);
+  });
+
+  it("keeps the other parts going while a throttled part waits: the wait holds no place in flight", async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const order: number[] = [];
+    let throttled = false;
+    s3.on(UploadPartCopyCommand).callsFake(async (input: UploadPartCopyCommandInput) => {
+      order.push(input.PartNumber!);
+      inFlight += 1;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      try {
+        if (input.PartNumber === 1 && !throttled) {
+          throttled = true;
+          throw awsError("SlowDown", 503);
+        }
+        await delay(5);
+        return { CopyPartResult: { ETag: `"e${input.PartNumber}"` } };
+      } finally {
+        inFlight -= 1;
+      }
+    });
+    await multipartCopy(request(planParts(12 * PART, PART), { concurrency: 4, throttleWaitMs: () => 60 }));
+    // Part 1's second send waits 60 ms; parts of 5 ms each fill the places meanwhile: with the cut
+    // to 3 in flight, every other part is sent before part 1 goes again.
+    const again = order.lastIndexOf(1);
+    expect(order.slice(1, again).sort((a, b) => a - b)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(maxInFlight).toBeLessThanOrEqual(4);
+    expect(attemptsOf(1)).toBe(2);
+  });
+
+  it("stops at once when cancelled while every part left is waiting out a throttle", async () => {
+    s3.on(UploadPartCopyCommand).rejects(awsError("SlowDown", 503));
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const started = Date.now();
+    const err = await multipartCopy(
+      request(THREE_PARTS, { signal: controller.signal, throttleWaitMs: () => 60_000 }),
+    ).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(s3.commandCalls(UploadPartCopyCommand)).toHaveLength(3);
+    expect(s3.commandCalls(AbortMultipartUploadCommand)).toHaveLength(1);
+  });
+
   it.each([
     ["a 500 InternalError", awsError("InternalError", 500)],
     ["a 200 with an <Error> body", awsError("InternalError", 200)],

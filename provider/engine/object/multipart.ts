@@ -12,9 +12,15 @@ import {
 } from "@aws-sdk/client-s3";
 
 import { type CancelRegistry, type CancelScope, type CancelSignal, processCancels } from "../cancel";
-import { abortClientFor, partSlots } from "../clients";
+import { abortClientFor, partSlots, selfThrottledClientFor } from "../clients";
 import { ConcurrencyController, isThrottling } from "../concurrency";
-import { INITIATED_MARGIN_MS, MAX_PART_ATTEMPTS } from "../constants";
+import {
+  INITIATED_MARGIN_MS,
+  MAX_PART_ATTEMPTS,
+  MAX_PART_THROTTLES,
+  PART_THROTTLE_WAIT_BASE_MS,
+  PART_THROTTLE_WAIT_MAX_MS,
+} from "../constants";
 import { awsErrorCode, httpStatus, ObjectCopyError, wrapAwsError } from "../errors";
 import { partRange, type PartPlan, type PartRange } from "./parts";
 import { copyTimeoutMs, isTimeout, timeoutError, timeouts } from "../timeouts";
@@ -46,6 +52,8 @@ export interface MultipartCopyRequest {
   onPart?: (done: { parts: number; bytes: number; concurrency: number }) => void;
   /** Base delay between part attempts; tests shorten it. */
   retryDelayMs?: number;
+  /** How long a part waits after its n-th throttle (default partThrottleWaitMs); tests shorten it. */
+  throttleWaitMs?: (throttles: number) => number;
   /** Where SIGINT/SIGTERM reach this copy; tests pass their own registry. */
   cancels?: CancelRegistry;
   /** The caller's own cancel (a set stopping its copies): handled like a signal. */
@@ -341,6 +349,23 @@ function partController(req: MultipartCopyRequest, pending: () => number): Concu
   });
 }
 
+/** A part to send: its range, and how often the server has throttled it so far. */
+interface PartTry {
+  range: PartRange;
+  throttles: number;
+}
+
+/** A part's answer was throttled: it goes back in line. Carries the error to report if it fails for good. */
+class PartThrottled {
+  constructor(readonly failure: ObjectCopyError) {}
+}
+
+/** How long a throttled part waits before it is sent again: doubling per throttle, jittered. */
+export function partThrottleWaitMs(throttles: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(PART_THROTTLE_WAIT_MAX_MS, PART_THROTTLE_WAIT_BASE_MS * 2 ** (throttles - 1));
+  return ceiling / 2 + random() * (ceiling / 2);
+}
+
 async function copyParts(
   req: MultipartCopyRequest,
   uploadId: string,
@@ -348,45 +373,87 @@ async function copyParts(
 ): Promise<CompletedPart[]> {
   const { plan } = req;
   const slots = partSlots(req.client);
+  const client = selfThrottledClientFor(req.client);
   const parts: CompletedPart[] = new Array(plan.partCount);
   let next = 1;
-  const control = partController(req, () => plan.partCount - next + 1);
+  // Throttled parts wait here, not counted in flight, so the server sees exactly the controller's
+  // limit; they go first once their wait is over.
+  const waiting: (PartTry & { at: number })[] = [];
+  const control = partController(req, () => plan.partCount - next + 1 + waiting.length);
   let running = 0;
   let failed: unknown;
   let partsDone = 0;
   let bytesDone = 0;
+  let timer: NodeJS.Timeout | undefined;
   const stop = () => failed !== undefined || scope.signal.aborted;
 
   let finish: () => void = () => undefined;
   const allSettled = new Promise<void>((resolve) => (finish = resolve));
+  const due = (): PartTry | undefined => {
+    const now = Date.now();
+    const i = waiting.findIndex((w) => w.at <= now);
+    return i < 0 ? undefined : waiting.splice(i, 1)[0];
+  };
   // Starts parts while the controller permits more (it changes its limit as answers arrive).
   const pump = () => {
-    while (!stop() && running < control.limit && next <= plan.partCount) {
+    while (!stop() && running < control.limit) {
+      const item =
+        due() ?? (next <= plan.partCount ? { range: partRange(plan, next++), throttles: 0 } : undefined);
+      if (!item) break;
       running += 1;
-      void runPart(partRange(plan, next++));
+      void runPart(item);
     }
-    if (running === 0) finish();
+    // With room to spare, wake for the next waiting part; at the limit, the next answer pumps.
+    if (!stop() && waiting.length > 0 && timer === undefined && running < control.limit) {
+      const wait = Math.max(0, Math.min(...waiting.map((w) => w.at)) - Date.now());
+      timer = setTimeout(() => {
+        timer = undefined;
+        pump();
+      }, wait);
+    }
+    if (running === 0 && (stop() || (waiting.length === 0 && next > plan.partCount))) {
+      clearTimeout(timer);
+      timer = undefined;
+      finish();
+    }
   };
-  const runPart = async (range: PartRange) => {
+  const runPart = async (item: PartTry) => {
     let release = () => {};
     try {
       if (slots) release = await slots.acquire(scope.signal);
       if (stop()) return;
-      const out = await copyOnePart(req, uploadId, range, scope.signal, control);
+      const { range } = item;
+      const out = await copyOnePart(req, client, uploadId, range, scope.signal, control);
       parts[range.partNumber - 1] = { PartNumber: range.partNumber, ...out };
       partsDone += 1;
       bytesDone += range.last - range.first + 1;
       req.onPart?.({ parts: partsDone, bytes: bytesDone, concurrency: control.limit });
     } catch (err) {
-      failed ??= err;
+      if (!(err instanceof PartThrottled)) failed ??= err;
+      else if (item.throttles + 1 > MAX_PART_THROTTLES) failed ??= err.failure;
+      else {
+        const throttles = item.throttles + 1;
+        waiting.push({
+          ...item,
+          throttles,
+          at: Date.now() + (req.throttleWaitMs ?? partThrottleWaitMs)(throttles),
+        });
+      }
     } finally {
       release();
       running -= 1;
       pump();
     }
   };
-  pump();
-  await allSettled;
+  // A cancel while every part left is waiting: nothing would pump again.
+  scope.signal.addEventListener("abort", pump, { once: true });
+  try {
+    pump();
+    await allSettled;
+  } finally {
+    scope.signal.removeEventListener("abort", pump);
+    clearTimeout(timer);
+  }
   if (failed !== undefined) throw failed;
   if (scope.signal.aborted) throw scope.signal.reason;
   return parts;
@@ -394,6 +461,7 @@ async function copyParts(
 
 async function copyOnePart(
   req: MultipartCopyRequest,
+  client: S3Client,
   uploadId: string,
   range: PartRange,
   signal: AbortSignal,
@@ -407,7 +475,7 @@ async function copyOnePart(
   for (let attempt = 1; ; attempt++) {
     const token = control.onStart();
     try {
-      const out = await req.client.send(
+      const out = await client.send(
         new UploadPartCopyCommand({
           ...req.part,
           UploadId: uploadId,
@@ -419,8 +487,8 @@ async function copyOnePart(
       const r = out.CopyPartResult;
       if (!r?.ETag)
         throw Object.assign(new Error("UploadPartCopy returned no ETag"), { name: "InternalError" });
-      // The SDK retries 503 SlowDown, throttling and 5xx answers itself: a part that needed more
-      // than one request met a server under strain, which the controller hears as throttling.
+      // The SDK retries 5xx answers itself (throttling it hands back: clients.ts): a part that
+      // needed more than one request met a server under strain, which the controller hears as such.
       if ((out.$metadata?.attempts ?? 1) > 1) control.onThrottle(token);
       else control.onSuccess(token, size);
       return {
@@ -432,10 +500,14 @@ async function copyOnePart(
         ChecksumSHA256: r.ChecksumSHA256,
       };
     } catch (err) {
-      if (!signal.aborted && isThrottling(err)) control.onThrottle(token);
-      else control.onError(token);
-      if (signal.aborted) throw err;
       requests += (err as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
+      if (!signal.aborted && isThrottling(err)) {
+        // Back in line (copyParts), off the count in flight, after the controller has cut.
+        control.onThrottle(token);
+        throw new PartThrottled(partFailure(req, target, err, requests));
+      }
+      control.onError(token);
+      if (signal.aborted) throw err;
       if (awsErrorCode(err) === "PreconditionFailed") {
         throw new ObjectCopyError(
           "SOURCE_CHANGED_DURING_COPY",
