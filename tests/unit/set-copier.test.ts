@@ -18,7 +18,8 @@ import {
 } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 
-import { resetClientCaches } from "../../provider/engine/clients";
+import { partSlots, resetClientCaches } from "../../provider/engine/clients";
+import { isThrottling } from "../../provider/engine/concurrency";
 import { MiB } from "../../provider/engine/constants";
 import { resetKmsCache } from "../../provider/engine/object/kms";
 import { setCopier } from "../../provider/engine/object";
@@ -259,6 +260,23 @@ describe("setCopier: resolved once, failures, re-copies", () => {
     const copy = await setCopier(BASE, WHERE);
     await expect(copy(task("a.txt"))).rejects.toMatchObject({ code: "SOURCE_CHANGED_DURING_COPY" });
     expect(names()).toEqual(["CopyObject"]);
+  });
+
+  it("a 503 SlowDown comes back from one CopyObject, sent past the SDK's throttle retries, and lists no versions", async () => {
+    s3.on(CopyObjectCommand).rejects(
+      Object.assign(new Error("Please reduce your request rate."), {
+        name: "SlowDown",
+        $metadata: { httpStatusCode: 503, attempts: 1 },
+      }),
+    );
+    const copy = await setCopier(BASE, WHERE);
+    const err: unknown = await copy(task("a.txt")).catch((e: unknown) => e);
+    // The scheduler tries it again after its own short wait and lowers the objects in flight.
+    expect(isThrottling(err)).toBe(true);
+    expect(names()).toEqual(["CopyObject"]);
+    // Sent through the twin whose SDK skips throttle retries (it owns no part slots of its own).
+    const sender = s3.commandCalls(CopyObjectCommand)[0].thisValue as S3Client;
+    expect(partSlots(sender)).toBeUndefined();
   });
 
   it("a re-copy reports the version it superseded instead of deleting it, and never the source version", async () => {

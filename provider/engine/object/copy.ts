@@ -48,6 +48,12 @@ export interface CopyRequest {
   onMultipart?: () => void;
   /** This copy's upload id once it exists, or undefined when it makes none. */
   onCreated?: (uploadId?: string) => void;
+  /**
+   * The caller sends a throttled copy again itself (a set's scheduler, which also lowers its
+   * objects in flight): a CopyObject answered 503 SlowDown comes back at once instead of after
+   * the SDK's own waits of up to a second, each spent holding one of the caller's places.
+   */
+  callerRetriesThrottling?: boolean;
 }
 
 export interface CopyResult {
@@ -224,6 +230,7 @@ export async function copyObject(resolved: Resolved, request: CopyRequest): Prom
     predictableEtag: predictable ? head.ETag : undefined,
     contentEtag: !ctx.destKey,
     names: { source: sourceUri(ctx, pinnedVersion), destUri },
+    selfThrottled: request.callerRetriesThrottling,
     signal,
   });
   return finish({

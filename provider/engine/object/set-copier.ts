@@ -45,6 +45,8 @@ export async function setCopier(
         sourceVersionId: previous.source.versionId,
         superseded: previous.dest.superseded,
       },
+      // The scheduler retries a throttled object after a short wait and tells its controller.
+      callerRetriesThrottling: true,
       signal,
     });
     const written: WrittenObject = {

@@ -5,8 +5,8 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 
-import { partSlots } from "../clients";
-import { httpStatus, ObjectCopyError, wrapAwsError } from "../errors";
+import { partSlots, selfThrottledClientFor } from "../clients";
+import { awsErrorCode, httpStatus, ObjectCopyError, wrapAwsError } from "../errors";
 import { heartbeat } from "../progress";
 import { copyTimeoutMs } from "../timeouts";
 import { isKms } from "./encryption";
@@ -24,6 +24,8 @@ export interface SingleCopyRequest {
   /** False when the destination is encrypted with a customer key (a new ETag per write). */
   contentEtag: boolean;
   names: { source: string; destUri: string };
+  /** The caller retries throttled answers itself: the SDK hands a 503 SlowDown back at once. */
+  selfThrottled?: boolean;
   signal?: AbortSignal;
 }
 
@@ -39,7 +41,8 @@ export async function singleCopy(req: SingleCopyRequest): Promise<CopyObjectComm
   let out: CopyObjectCommandOutput;
   try {
     // Sized by the bytes: the client's default for a CopyObject assumes the largest (5 GiB).
-    out = await req.client.send(new CopyObjectCommand(req.request), {
+    const sender = req.selfThrottled ? selfThrottledClientFor(req.client) : req.client;
+    out = await sender.send(new CopyObjectCommand(req.request), {
       requestTimeout: copyTimeoutMs(size),
       ...(req.signal ? { abortSignal: req.signal } : {}),
     });
@@ -112,8 +115,10 @@ async function copyObjectFailure(
           `the source ${names.source} changed between HeadObject and CopyObject (412); run up again`,
         )
       : wrapAwsError("CopyObject", `${names.source} -> ${names.destUri}`, err);
-  if (!mayHaveWritten(err)) return base;
   const attempts = (err as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
+  // One attempt answered SlowDown was refused, not carried out: nothing to look for (a set's
+  // throttled copies would otherwise list versions once per 503).
+  if (!mayHaveWritten(err) || (attempts === 1 && awsErrorCode(err) === "SlowDown")) return base;
   const status = httpStatus(err);
   const what = req.signal?.aborted
     ? `the request was given up on after it was sent`
