@@ -135,6 +135,25 @@ describe("an adaptive copy on an S3-like server (linear to 64 and beyond)", () =
     expect(adaptive.ms / fixed.ms).toBeLessThan(1.01);
   });
 
+  it("20 GiB: 320 parts cannot pay for a try either, so it stays at 64", () => {
+    const p = plan(20 * GiB);
+    expect(p.partCount).toBe(320);
+    const adaptive = copy(s3Like(), p, true);
+    expect(new Set(adaptive.limits)).toEqual(new Set([64]));
+    expect(adaptive.ms).toBe(copy(s3Like(), p, false).ms);
+  });
+
+  it("100 GiB: tries 32 for one turn only (a step down is judged on the parts sent under it), within 5 % of the fixed time", () => {
+    const p = plan(100 * GiB);
+    const adaptive = copy(s3Like(), p, true);
+    const fixed = copy(s3Like(), p, false);
+    expect(Math.min(...adaptive.limits)).toBe(32);
+    expect(adaptive.knee).toBe(64);
+    // One turn of 32 and the parts sent as it ended, before the window closed: not a second turn.
+    expect(adaptive.limits.filter((l) => l !== 64).length).toBeLessThan(64);
+    expect(adaptive.ms / fixed.ms).toBeLessThan(1 + PROBE_COST_SHARE);
+  });
+
   it("48.8 TiB: at 64 for all but its first tries, within 1 % of the fixed time", () => {
     const p = plan(MAX_OBJECT_BYTES);
     const adaptive = copy(s3Like(), p, true);
@@ -188,8 +207,9 @@ describe("the cost rule (PROBE_COST_SHARE) for a step down", () => {
     }
     return c;
   };
-  // A try at 32 is 32 to pace and a turn of 32 to judge: 64 parts at half speed, 64 parts' worth lost.
-  const needed = 64 / PROBE_COST_SHARE;
+  // A step down takes effect with the first part sent under it, so a try at 32 is a turn of 32 to
+  // judge: 32 parts at half speed, 32 parts' worth lost.
+  const needed = 32 / PROBE_COST_SHARE;
 
   it("steps down after the first turn when the parts left can pay for the try", () => {
     expect(controllerAt(needed).limit).toBe(32);

@@ -120,9 +120,13 @@ export class ConcurrencyController {
 
   // The window being measured. A new limit has taken effect once the first request sent under
   // it is answered: requests sent from then on (`pacedFrom`) meet the server as this limit
-  // leaves it, while those sent before met the queue the old limit left.
+  // leaves it, while those sent before met the queue the old limit left. A step down takes effect
+  // sooner: nothing is sent under it until the requests in flight have fallen below it, so the
+  // first one sent already meets the server at the new limit.
   private window = 0;
   private pacedFrom?: number;
+  /** The window under way is a step down (setLimit): it is paced from its first request. */
+  private steppedDown = false;
   private measuringSince = 0;
   private lastEventAt = 0;
   private busy = 0; // ∫ in-flight dt since measuringSince
@@ -169,6 +173,11 @@ export class ConcurrencyController {
   /** A request is being sent now. */
   onStart(): Token {
     const now = this.clock();
+    if (this.pacedFrom === undefined && this.steppedDown && this.running < this.current) {
+      this.pacedFrom = now;
+      this.measuringSince = now;
+      this.lastEventAt = now;
+    }
     this.advance(now);
     this.running += 1;
     return { startedAt: now, window: this.window, generation: this.generation };
@@ -236,9 +245,10 @@ export class ConcurrencyController {
   }
 
   /** A new limit: measuring waits until it has taken effect. */
-  private startWindow(): void {
+  private startWindow(steppedDown = false): void {
     this.window += 1;
     this.pacedFrom = undefined;
+    this.steppedDown = steppedDown;
     this.resetSums();
   }
 
@@ -308,7 +318,9 @@ export class ConcurrencyController {
     }
     this.accept(w);
     if (this.current <= this.min) return this.settle(this.current);
-    this.tryLimit(Math.min(this.current - 1, Math.round(this.current * this.factor)));
+    // A step down that kept the throughput shows the server queueing: there the next step costs
+    // nothing, and only the parts to judge it are needed. The first step has no such evidence.
+    this.tryLimit(Math.min(this.current - 1, Math.round(this.current * this.factor)), ref !== undefined);
   }
 
   private judgeSteady(w: Window): void {
@@ -360,32 +372,33 @@ export class ConcurrencyController {
   }
 
   /** A step of the search: taken only when the work left can judge it and afford it. */
-  private tryLimit(limit: number): void {
+  private tryLimit(limit: number, free = false): void {
     const next = this.clamp(limit);
-    if (next === this.current || this.affordable(next)) return this.setLimit(next);
+    if (next === this.current || this.affordable(next, free)) return this.setLimit(next);
     this.phase = "steady";
     this.steadyWindows = 0;
   }
 
   /**
-   * Whether the work not yet started can pace and judge `next`: a turn for the new limit to take
-   * effect plus a window. A step down costs, on a server that scales, the throughput it gives up
-   * over that try: `tried × (current / next - 1)` requests' worth at the current limit, which must
-   * stay within PROBE_COST_SHARE of what is left. On a short copy that rules the search out, and
-   * a copy that stays where it started runs as the fixed setting would.
+   * Whether the work not yet started can pace and judge `next`: a window, after (a step up) a turn
+   * for the new limit to take effect. A step down costs, on a server that scales, the throughput
+   * it gives up over that try: `tried × (current / next - 1)` requests' worth at the current
+   * limit, which must stay within PROBE_COST_SHARE of what is left, unless (`free`) the step
+   * before it down kept the throughput. On a short copy that rules the search out, and a copy
+   * that stays where it started runs as the fixed setting would.
    */
-  private affordable(next: number): boolean {
+  private affordable(next: number, free: boolean): boolean {
     if (!this.pending) return true;
     const left = this.pending();
-    const tried = next + windowFor(next);
+    const tried = (next < this.current ? 0 : next) + windowFor(next);
     if (left < tried) return false;
-    if (next > this.current) return true;
+    if (next > this.current || free) return true;
     return tried * (this.current / next - 1) <= PROBE_COST_SHARE * left;
   }
 
   private setLimit(limit: number): void {
     const next = this.clamp(limit);
-    if (next !== this.current) this.startWindow();
+    if (next !== this.current) this.startWindow(next < this.current);
     this.current = next;
   }
 
