@@ -11,6 +11,7 @@
 #   bash bench/run.sh latency-set            # B5: 100,000 objects on the latency model under a 3,500 writes/s limit
 #   bash bench/run.sh set-preview            # no-op preview of a 10,000-object ObjectCopySet vs 200 ObjectCopy
 #   bash bench/run.sh set-memory             # ObjectCopySet's peak RSS and live heap by phase at 100,000 objects
+#   bash bench/run.sh controller-trace       # throughput and parts in flight over time, one copy per server and setting
 #
 # Results go to bench/out/<name>.md (and .json); the console shows progress.
 set -euo pipefail
@@ -27,8 +28,9 @@ case "$name" in
   latency-set) driver=bench/out/bench/set/latency-set.js ;;
   set-preview) driver=bench/out/bench/set/preview-cost.js ;;
   set-memory) driver=bench/out/bench/set/memory.js ;;
+  controller-trace) driver=bench/out/bench/controller/trace.js ;;
   *)
-    echo "usage: bash bench/run.sh latency-model|single-vs-multipart|large-object|latency-vs-aws|set-minio|latency-set|set-preview|set-memory" >&2
+    echo "usage: bash bench/run.sh latency-model|single-vs-multipart|large-object|latency-vs-aws|set-minio|latency-set|set-preview|set-memory|controller-trace" >&2
     exit 2
     ;;
 esac

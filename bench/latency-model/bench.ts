@@ -91,6 +91,11 @@ interface Scenario {
   multipart?: boolean;
   /** Forces a time scale (the scale-sensitivity check). */
   timeScale?: number;
+  /**
+   * Leaves `concurrency` out of the copy's inputs, so the engine's defaults decide: the adaptive
+   * controller under the default ceiling. `concurrency` is then that ceiling, for the bound.
+   */
+  defaults?: boolean;
 }
 
 interface Bounds {
@@ -203,7 +208,7 @@ async function copyOnce(
     region: "us-east-1",
     multipartThreshold: s.single ? MAX_PART_BYTES : s.multipart ? MIN_PART_BYTES : undefined,
     partSize: s.partSize,
-    concurrency: s.concurrency,
+    concurrency: s.defaults ? undefined : s.concurrency,
   };
   const env = {
     ...process.env,
@@ -311,6 +316,18 @@ function scenarios(): Scenario[] {
     }
   }
   list.push({ group: "grid", name: "5 GiB single CopyObject", size: 5 * GiB, concurrency: 1, single: true });
+  // The engine's defaults (issue 16): the adaptive controller under the default ceiling, against
+  // the bound at that ceiling. A search step it takes on this model (which scales) costs time, so
+  // these rows show what the search costs where it cannot win.
+  for (const [label, size] of sizes) {
+    list.push({
+      group: "defaults",
+      name: `${label} defaults (adaptive, ceiling ${DEFAULT_CONCURRENCY})`,
+      size,
+      concurrency: DEFAULT_CONCURRENCY,
+      defaults: true,
+    });
+  }
   for (const mib of [5, 8, 16, 32, 64, 128, 256, 320, 512, 1024, 5120]) {
     list.push({
       group: "sweep-5GiB-c16",

@@ -184,3 +184,78 @@ export function lineChart(c: LineChart): string {
   out.push(...legend(f, names), "</svg>", "");
   return out.join("\n");
 }
+
+export interface TimePanel {
+  title: string;
+  yLabel: string;
+  /** Lines over a numeric x axis (time), as [x, y] points in x order; no markers. */
+  series: { name: string; points: [number, number][] }[];
+  /** Optional dashed horizontal reference lines (e.g. a rate limit). */
+  references?: { name: string; value: number }[];
+}
+
+export interface TimeChart {
+  title: string;
+  xLabel: string;
+  /** Stacked top to bottom, sharing one x axis range (the longest panel's). */
+  panels: TimePanel[];
+}
+
+/** Panels of lines against a numeric x axis (time): one SVG, the panels stacked. */
+export function timeChart(c: TimeChart): string {
+  const panelH = 230;
+  const width = 860;
+  const f0: Frame = {
+    width,
+    height: 40 + panelH * c.panels.length,
+    left: 70,
+    right: 230,
+    top: 40,
+    bottom: 0,
+  };
+  const xMax = Math.max(0, ...c.panels.flatMap((p) => p.series.flatMap((s) => s.points.map(([x]) => x))));
+  const xs = niceScale(xMax, 8);
+  const plotW = width - f0.left - f0.right;
+  const px = (x: number) => f0.left + (x / xs.top) * plotW;
+  const out = [...header(f0, c.title)];
+  c.panels.forEach((panel, i) => {
+    // Each panel is a frame of its own, offset downward; its y axis is scaled to its own values.
+    const top = 40 + i * panelH;
+    const f: Frame = { width, height: top + panelH, left: 70, right: 230, top: top + 22, bottom: 46 };
+    const values = panel.series.flatMap((s) => s.points.map(([, y]) => y));
+    const ys = niceScale(Math.max(0, ...values, ...(panel.references ?? []).map((r) => r.value)));
+    const plotH = f.height - f.top - f.bottom;
+    const py = (v: number) => f.height - f.bottom - (v / ys.top) * plotH;
+    out.push(
+      `<text x="${f.left}" y="${top + 14}" font-weight="bold">${esc(panel.title)}</text>`,
+      ...yAxis(f, ys.top, ys.step, panel.yLabel),
+    );
+    for (let x = 0; x <= xs.top + xs.step / 1000; x += xs.step) {
+      out.push(
+        `<text x="${r1(px(x))}" y="${f.height - f.bottom + 16}" text-anchor="middle">${tickLabel(x)}</text>`,
+      );
+    }
+    out.push(
+      `<text x="${r1(f.left + plotW / 2)}" y="${f.height - f.bottom + 32}" text-anchor="middle">${esc(c.xLabel)}</text>`,
+    );
+    const names = panel.series.map((s) => s.name);
+    panel.series.forEach((s, k) => {
+      if (s.points.length < 2) return;
+      const pts = s.points.map(([x, y]) => `${r1(px(x))},${r1(py(y))}`).join(" ");
+      out.push(
+        `<polyline points="${pts}" fill="none" stroke="${COLOURS[k % COLOURS.length]}" stroke-width="1.5"/>`,
+      );
+    });
+    (panel.references ?? []).forEach((ref, j) => {
+      const k = panel.series.length + j;
+      const y = r1(py(ref.value));
+      out.push(
+        `<line x1="${f.left}" y1="${y}" x2="${width - f.right}" y2="${y}" stroke="${COLOURS[k % COLOURS.length]}" stroke-dasharray="6 4" stroke-width="1.5"/>`,
+      );
+      names.push(ref.name);
+    });
+    out.push(...legend(f, names));
+  });
+  out.push("</svg>", "");
+  return out.join("\n");
+}
