@@ -8,6 +8,7 @@ import {
   UploadPartCopyCommand,
 } from "@aws-sdk/client-s3";
 
+import { isThrottling } from "./concurrency/throttling";
 import { ABORT_MAX_ATTEMPTS, CONTROL_SOCKETS, MAX_SINGLE_COPY_BYTES } from "./constants";
 import { providerSettings } from "./settings";
 import { Slots } from "./slots";
@@ -145,8 +146,12 @@ function withoutThrottleRetries(inner: () => Promise<RetryStrategyV2>): RetryStr
   return {
     acquireInitialRetryToken: async (scope) => (await get()).acquireInitialRetryToken(scope),
     async refreshRetryTokenForRetry(token, info) {
-      // The retry middleware answers a refusal here by throwing the request's own error.
-      if (info.errorType === "THROTTLING") throw new Error("throttling is retried by the caller");
+      // The retry middleware answers a refusal here by throwing the request's own error. Refused
+      // only when the caller will know it for throttling too (the SDK's list is longer), so no
+      // error goes unretried by both.
+      if (info.errorType === "THROTTLING" && isThrottling(info.error)) {
+        throw new Error("throttling is retried by the caller");
+      }
       return (await get()).refreshRetryTokenForRetry(token, info);
     },
     recordSuccess(token) {
@@ -166,6 +171,8 @@ export function selfThrottledClientFor(client: S3Client): S3Client {
   if (!twin) return client;
   twin.client ??= new S3ClientWithTimeouts({
     ...twin.config,
+    // The pooled client's resolved (and cached) credentials, so no second credential chain runs.
+    credentials: client.config.credentials,
     // The same handler, so the same sockets: partSlots still mirror the pool exactly.
     requestHandler: client.config.requestHandler,
     retryStrategy: withoutThrottleRetries(

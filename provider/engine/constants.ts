@@ -51,9 +51,10 @@ export const MAX_PART_ATTEMPTS = 3;
 /**
  * Throttled answers (503 SlowDown) one part may get before the copy fails. They do not count as
  * attempts: a throttled part goes back in line and the controller lowers the parts in flight, so a
- * throttled copy completes. At the waits below, 20 throttles of one part span about a minute.
+ * throttled copy completes. At the waits below, 30 throttles of one part span one and a half to
+ * two minutes.
  */
-export const MAX_PART_THROTTLES = 20;
+export const MAX_PART_THROTTLES = 30;
 /**
  * A throttled part's first wait before it is sent again (between half and all of it, jittered),
  * doubling with each throttle of that part. Short, because the wait is not what relieves the

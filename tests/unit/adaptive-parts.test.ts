@@ -135,9 +135,9 @@ describe("an adaptive copy on an S3-like server (linear to 64 and beyond)", () =
     expect(adaptive.ms / fixed.ms).toBeLessThan(1.01);
   });
 
-  it("20 GiB: 320 parts cannot pay for a try either, so it stays at 64", () => {
-    const p = plan(20 * GiB);
-    expect(p.partCount).toBe(320);
+  it("50 GiB: 826 parts cannot pay for a try either, so it stays at 64", () => {
+    const p = plan(50 * GiB);
+    expect(p.partCount).toBe(826);
     const adaptive = copy(s3Like(), p, true);
     expect(new Set(adaptive.limits)).toEqual(new Set([64]));
     expect(adaptive.ms).toBe(copy(s3Like(), p, false).ms);
@@ -207,9 +207,9 @@ describe("the cost rule (PROBE_COST_SHARE) for a step down", () => {
     }
     return c;
   };
-  // A step down takes effect with the first part sent under it, so a try at 32 is a turn of 32 to
-  // judge: 32 parts at half speed, 32 parts' worth lost.
-  const needed = 32 / PROBE_COST_SHARE;
+  // A try at 32 is priced as 32 to pace and a turn of 32 to judge: 64 parts at half speed, 64
+  // parts' worth lost (a step down takes effect with its first part, so it costs a little less).
+  const needed = 64 / PROBE_COST_SHARE;
 
   it("steps down after the first turn when the parts left can pay for the try", () => {
     expect(controllerAt(needed).limit).toBe(32);

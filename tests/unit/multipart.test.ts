@@ -10,6 +10,7 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 
 import { CancelRegistry } from "../../provider/engine/cancel";
+import { isThrottling } from "../../provider/engine/concurrency";
 import {
   COMPLETE_TIMEOUT_MS,
   MAX_PART_ATTEMPTS,
@@ -248,16 +249,17 @@ describe("multipartCopy: parts in flight under the concurrency controller", () =
   it("with adaptive, comes down from concurrency 32 to about 4 on a server that copies 4 parts at once", async () => {
     const state = laneParts(4, 10);
     const onPart = jest.fn();
+    // Enough parts that the first step down costs at most PROBE_COST_SHARE of those left.
     await onFakeClock(() =>
-      multipartCopy(request(planParts(600 * PART, PART), { concurrency: 32, adaptive: true, onPart })),
+      multipartCopy(request(planParts(1200 * PART, PART), { concurrency: 32, adaptive: true, onPart })),
     );
-    expect(partInputs()).toHaveLength(600);
+    expect(partInputs()).toHaveLength(1200);
     expect(Math.max(...state.starts)).toBe(32);
     const mean = lateMean(state.starts);
     expect(mean).toBeGreaterThanOrEqual(3.5);
     expect(mean).toBeLessThanOrEqual(6);
     const last = onPart.mock.calls[onPart.mock.calls.length - 1][0];
-    expect(last).toEqual({ parts: 600, bytes: 600 * PART, concurrency: expect.any(Number) });
+    expect(last).toEqual({ parts: 1200, bytes: 1200 * PART, concurrency: expect.any(Number) });
     expect(last.concurrency).toBeLessThanOrEqual(5);
   });
 
@@ -323,17 +325,63 @@ describe("multipartCopy: retries", () => {
     expect(s3.commandCalls(AbortMultipartUploadCommand)).toHaveLength(0);
   });
 
-  it("fails with SlowDown and aborts the upload when one part is throttled more than MAX_PART_THROTTLES times", async () => {
+  it("fails with S3_UPLOADPARTCOPY_THROTTLED, which a set does not requeue, and aborts the upload when one part is throttled more than MAX_PART_THROTTLES times", async () => {
     s3.on(UploadPartCopyCommand).callsFake(async (input: UploadPartCopyCommandInput) => {
       if (input.PartNumber === 2) throw awsError("SlowDown", 503);
       return { CopyPartResult: { ETag: `"etag-${input.PartNumber}"` } };
     });
     const err = await multipartCopy(request(THREE_PARTS, { throttleWaitMs: () => 0 })).catch((e: Error) => e);
-    expect((err as Error).message).toMatch(/SlowDown/);
-    expect((err as Error).message).toMatch(/part 2/);
+    expect((err as Error).message).toMatch(
+      new RegExp(
+        `^S3_UPLOADPARTCOPY_THROTTLED: UploadPartCopy on s3://dst/dir/big.bin part 2 \\(bytes=5242880-10485759\\) ` +
+          `was answered 503 SlowDown ${MAX_PART_THROTTLES + 1} times over \\d+s, with \\d+ parts in flight at the end; ` +
+          `the upload was aborted and nothing was written`,
+      ),
+    );
+    // The scheduler of a set requeues throttled objects: this one has waited out its throttling.
+    expect(isThrottling(err)).toBe(false);
     expect(attemptsOf(2)).toBe(MAX_PART_THROTTLES + 1);
     expect(s3.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(0);
     expect(s3.commandCalls(AbortMultipartUploadCommand)).toHaveLength(1);
+  });
+
+  it("counts a part's other failures across its throttles: three 500s fail it, however many 503s come between", async () => {
+    const answers = ["500", "503", "500", "503", "503", "500"];
+    s3.on(UploadPartCopyCommand).callsFake(async (input: UploadPartCopyCommandInput) => {
+      if (input.PartNumber === 2) {
+        const a = answers.shift();
+        if (a === "500") throw awsError("InternalError", 500);
+        if (a === "503") throw awsError("SlowDown", 503);
+      }
+      return { CopyPartResult: { ETag: `"etag-${input.PartNumber}"` } };
+    });
+    const err = await multipartCopy(request(THREE_PARTS, { throttleWaitMs: () => 0 })).catch((e: Error) => e);
+    expect((err as Error).message).toMatch(/^S3_UPLOADPARTCOPY_FAILED: .* part 2 .*InternalError/);
+    expect(attemptsOf(2)).toBe(6);
+    expect(answers).toEqual([]);
+    expect(s3.commandCalls(AbortMultipartUploadCommand)).toHaveLength(1);
+  });
+
+  it("wakes for a throttled part whose wait ends before an earlier part's longer one", async () => {
+    const sends: Record<number, number[]> = {};
+    s3.on(UploadPartCopyCommand).callsFake(async (input: UploadPartCopyCommandInput) => {
+      const n = input.PartNumber!;
+      (sends[n] ??= []).push(Date.now());
+      if (sends[n].length === 1 && n <= 2) {
+        // Part 1 is throttled at once, part 2 a little later, while part 3 is still in flight.
+        if (n === 2) await delay(20);
+        throw awsError("SlowDown", 503);
+      }
+      if (n === 3) await delay(60);
+      return { CopyPartResult: { ETag: `"e${n}"` } };
+    });
+    let throttles = 0;
+    // Part 1 waits 1.5 s, part 2 10 ms.
+    const throttleWaitMs = () => (throttles++ === 0 ? 1_500 : 10);
+    await multipartCopy(request(planParts(3 * PART, PART), { concurrency: 4, throttleWaitMs }));
+    expect(sends[2]).toHaveLength(2);
+    expect(sends[2][1] - sends[2][0]).toBeLessThan(500);
+    expect(sends[1][1] - sends[1][0]).toBeGreaterThanOrEqual(1_400);
   });
 
   it("keeps the other parts going while a throttled part waits: the wait holds no place in flight", async () => {

@@ -380,17 +380,18 @@ export class ConcurrencyController {
   }
 
   /**
-   * Whether the work not yet started can pace and judge `next`: a window, after (a step up) a turn
-   * for the new limit to take effect. A step down costs, on a server that scales, the throughput
-   * it gives up over that try: `tried × (current / next - 1)` requests' worth at the current
-   * limit, which must stay within PROBE_COST_SHARE of what is left, unless (`free`) the step
-   * before it down kept the throughput. On a short copy that rules the search out, and a copy
-   * that stays where it started runs as the fixed setting would.
+   * Whether the work not yet started can pace and judge `next`: a turn for the new limit to take
+   * effect (a step down takes effect sooner, but its first answers still come a turn later) plus
+   * a window. A step down costs, on a server that scales, the throughput it gives up over that
+   * try: at most `tried × (current / next - 1)` requests' worth at the current limit (measured:
+   * about seven eighths of it), which must stay within PROBE_COST_SHARE of what is left, unless
+   * (`free`) the step before it down kept the throughput. On a short copy that rules the search
+   * out, and a copy that stays where it started runs as the fixed setting would.
    */
   private affordable(next: number, free: boolean): boolean {
     if (!this.pending) return true;
     const left = this.pending();
-    const tried = (next < this.current ? 0 : next) + windowFor(next);
+    const tried = next + windowFor(next);
     if (left < tried) return false;
     if (next > this.current || free) return true;
     return tried * (this.current / next - 1) <= PROBE_COST_SHARE * left;

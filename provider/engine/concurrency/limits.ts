@@ -64,12 +64,13 @@ export const THROTTLE_DECREASE = 0.8;
 /**
  * The most a step down of the search may cost, as a share of the work left, when the caller says
  * how much is left (a multipart copy: its parts not yet started). On a server that scales (S3) a
- * try at half the limit gives up half the throughput for a window; a copy of a few turns cannot
- * earn that back even where the try would pay (MinIO: 8 in flight beat 64 by at most ~23 %), so
- * such copies stay where they start. At 5 % a copy at the default ceiling of 64 tries 32 only
- * with 640 parts or more left when its first window closes (about 830 parts in all, 52 GiB at the
- * default part size): 1, 5, 10 and 20 GiB copies never leave 64, 100 GiB and 1 TiB copies try 32
- * once (tests/unit/adaptive-parts.test.ts), at a cost of at most 5 % of what is left. (It was
- * 10 % while a try took two turns; bench/RESULTS.md, 2026-12-01 night.)
+ * try at half the limit gives up half the throughput for about a turn and a window; a copy of a
+ * few turns cannot earn that back even where the try would pay (MinIO: 8 in flight beat 64 by at
+ * most ~23 %), so such copies stay where they start. At 5 % a copy at the default ceiling of 64
+ * tries 32 only with 1,280 parts or more left when its first window closes (about 1,470 parts in
+ * all, 92 GiB at the default part size): copies up to 50 GiB never leave 64, 100 GiB and 1 TiB
+ * copies try 32 once (tests/unit/adaptive-parts.test.ts), at a cost within 5 % of what is left
+ * (measured on the latency model: 3.9 % at 100 GiB; bench/RESULTS.md, 2026-12-01 night). It was
+ * 10 % until then, and a try cost two turns.
  */
 export const PROBE_COST_SHARE = 0.05;

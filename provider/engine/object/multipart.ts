@@ -349,15 +349,40 @@ function partController(req: MultipartCopyRequest, pending: () => number): Concu
   });
 }
 
-/** A part to send: its range, and how often the server has throttled it so far. */
+/**
+ * A part to send, and what it met so far: throttled answers, and the attempts and requests spent
+ * on other failures. They carry over when a throttled part goes back in line, so the part's
+ * MAX_PART_ATTEMPTS and its error's request count cover all of its sends.
+ */
 interface PartTry {
   range: PartRange;
   throttles: number;
+  attempts: number;
+  requests: number;
+  /** When it was first throttled, for the error if it runs out of throttles. */
+  firstThrottledAt?: number;
 }
 
-/** A part's answer was throttled: it goes back in line. Carries the error to report if it fails for good. */
+/** A part's answer was throttled: it goes back in line. */
 class PartThrottled {
-  constructor(readonly failure: ObjectCopyError) {}
+  constructor(readonly err: unknown) {}
+}
+
+/**
+ * A part throttled more than MAX_PART_THROTTLES times. Its own code, not S3's SlowDown: a set's
+ * scheduler must not requeue the whole object (a new upload, every part again) after the part
+ * has already waited out a minute or more of throttling.
+ */
+function throttledTooOften(req: MultipartCopyRequest, item: PartTry, concurrency: number): ObjectCopyError {
+  const { range } = item;
+  const seconds = Math.round((Date.now() - (item.firstThrottledAt ?? Date.now())) / 1000);
+  return new ObjectCopyError(
+    "S3_UPLOADPARTCOPY_THROTTLED",
+    `UploadPartCopy on s3://${req.create.Bucket}/${req.create.Key} part ${range.partNumber} ` +
+      `(bytes=${range.first}-${range.last}) was answered 503 SlowDown ${item.throttles} times over ${seconds}s, ` +
+      `with ${concurrency} parts in flight at the end; the upload was aborted and nothing was written. ` +
+      `S3 limits writes per prefix: run up again later, or lower concurrency`,
+  );
 }
 
 /** How long a throttled part waits before it is sent again: doubling per throttle, jittered. */
@@ -385,6 +410,7 @@ async function copyParts(
   let partsDone = 0;
   let bytesDone = 0;
   let timer: NodeJS.Timeout | undefined;
+  let timerAt = Infinity;
   const stop = () => failed !== undefined || scope.signal.aborted;
 
   let finish: () => void = () => undefined;
@@ -398,18 +424,28 @@ async function copyParts(
   const pump = () => {
     while (!stop() && running < control.limit) {
       const item =
-        due() ?? (next <= plan.partCount ? { range: partRange(plan, next++), throttles: 0 } : undefined);
+        due() ??
+        (next <= plan.partCount
+          ? { range: partRange(plan, next++), throttles: 0, attempts: 0, requests: 0 }
+          : undefined);
       if (!item) break;
       running += 1;
       void runPart(item);
     }
-    // With room to spare, wake for the next waiting part; at the limit, the next answer pumps.
-    if (!stop() && waiting.length > 0 && timer === undefined && running < control.limit) {
-      const wait = Math.max(0, Math.min(...waiting.map((w) => w.at)) - Date.now());
-      timer = setTimeout(() => {
-        timer = undefined;
-        pump();
-      }, wait);
+    // With room to spare, wake for the next waiting part (sooner if one joined with a shorter
+    // wait); at the limit, the next answer pumps.
+    const soonest = waiting.length > 0 ? Math.min(...waiting.map((w) => w.at)) : Infinity;
+    if (!stop() && soonest < timerAt && running < control.limit) {
+      clearTimeout(timer);
+      timerAt = soonest;
+      timer = setTimeout(
+        () => {
+          timer = undefined;
+          timerAt = Infinity;
+          pump();
+        },
+        Math.max(0, soonest - Date.now()),
+      );
     }
     if (running === 0 && (stop() || (waiting.length === 0 && next > plan.partCount))) {
       clearTimeout(timer);
@@ -423,21 +459,19 @@ async function copyParts(
       if (slots) release = await slots.acquire(scope.signal);
       if (stop()) return;
       const { range } = item;
-      const out = await copyOnePart(req, client, uploadId, range, scope.signal, control);
+      const out = await copyOnePart(req, client, uploadId, item, scope.signal, control);
       parts[range.partNumber - 1] = { PartNumber: range.partNumber, ...out };
       partsDone += 1;
       bytesDone += range.last - range.first + 1;
       req.onPart?.({ parts: partsDone, bytes: bytesDone, concurrency: control.limit });
     } catch (err) {
       if (!(err instanceof PartThrottled)) failed ??= err;
-      else if (item.throttles + 1 > MAX_PART_THROTTLES) failed ??= err.failure;
       else {
-        const throttles = item.throttles + 1;
-        waiting.push({
-          ...item,
-          throttles,
-          at: Date.now() + (req.throttleWaitMs ?? partThrottleWaitMs)(throttles),
-        });
+        item.throttles += 1;
+        item.firstThrottledAt ??= Date.now();
+        const wait = (req.throttleWaitMs ?? partThrottleWaitMs)(item.throttles);
+        if (item.throttles > MAX_PART_THROTTLES) failed ??= throttledTooOften(req, item, control.limit);
+        else waiting.push({ ...item, at: Date.now() + wait });
       }
     } finally {
       release();
@@ -463,16 +497,17 @@ async function copyOnePart(
   req: MultipartCopyRequest,
   client: S3Client,
   uploadId: string,
-  range: PartRange,
+  item: PartTry,
   signal: AbortSignal,
   control: ConcurrencyController,
 ): Promise<Omit<CompletedPart, "PartNumber">> {
+  const { range } = item;
   const { partNumber } = range;
   const bytes = `bytes=${range.first}-${range.last}`;
   const size = range.last - range.first + 1;
   const target = `s3://${req.create.Bucket}/${req.create.Key} part ${partNumber} (${bytes})`;
-  let requests = 0;
-  for (let attempt = 1; ; attempt++) {
+  for (;;) {
+    const attempt = item.attempts + 1;
     const token = control.onStart();
     try {
       const out = await client.send(
@@ -500,13 +535,15 @@ async function copyOnePart(
         ChecksumSHA256: r.ChecksumSHA256,
       };
     } catch (err) {
-      requests += (err as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
+      item.requests += (err as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
       if (!signal.aborted && isThrottling(err)) {
         // Back in line (copyParts), off the count in flight, after the controller has cut.
         control.onThrottle(token);
-        throw new PartThrottled(partFailure(req, target, err, requests));
+        throw new PartThrottled(err);
       }
       control.onError(token);
+      item.attempts = attempt;
+      const requests = item.requests;
       if (signal.aborted) throw err;
       if (awsErrorCode(err) === "PreconditionFailed") {
         throw new ObjectCopyError(

@@ -12,11 +12,11 @@ export const DEFAULT_SET_CONCURRENCY = 128;
 
 /**
  * Times one object may be throttled and put back in the queue before it counts as failed: enough to
- * ride out S3 repartitioning a prefix (minutes at most; at the waits below, 20 throttles of one
- * object span about a minute), few enough that a server which throttles everything fails the run
+ * ride out S3 repartitioning a prefix (minutes at most; at the waits below, 30 throttles of one
+ * object span one and a half to two minutes), few enough that a server which throttles everything fails the run
  * instead of spinning forever.
  */
-export const MAX_THROTTLE_RETRIES = 20;
+export const MAX_THROTTLE_RETRIES = 30;
 /**
  * First wait before a throttled object is tried again (between half and all of it, jittered);
  * doubles on each throttle of that object. Short, because the wait is not what relieves the
