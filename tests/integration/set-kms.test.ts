@@ -1,6 +1,6 @@
 // ObjectCopySet with SSE-KMS: the alias is resolved once for the whole set, every object is written
 // under the key's ARN, and declaring another key re-copies every object.
-import { DescribeKeyCommand, KMSClient } from "@aws-sdk/client-kms";
+import { DescribeKeyCommand, KMSClient, UpdateAliasCommand } from "@aws-sdk/client-kms";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 
 import { objectCopySetProvider } from "../../provider/set-dynamic";
@@ -88,6 +88,51 @@ describe("ObjectCopySet with SSE-KMS", () => {
       expect(
         await objectCopySetProvider.diff!("id", updated, await checked(rekeyed, updated as never)),
       ).toMatchObject({ changes: false });
+    },
+  );
+
+  itIf(CAN.kmsApi)(
+    "re-copies every object when its alias is moved to another key, and copies nothing when the alias is replaced by its key's ARN",
+    async () => {
+      const suffix = `${process.pid}-${Date.now()}`;
+      const alias = `alias/set-moved-${suffix}`;
+      const k1 = await newKmsKey("us-east-1", { alias });
+      const k2 = await newKmsKey("us-east-1");
+      const src = await newBucket();
+      const dst = await newBucket();
+      const keys = ["a.txt", "b.txt", "c.txt"];
+      for (const k of keys) await put(src, `s/${k}`, `body ${k}`);
+      const byAlias = { source: `${src}/s/`, bucket: dst, kmsKeyId: alias, ...identity() };
+      const outs = (await objectCopySetProvider.create(await checked(byAlias))).outs as SetOutputs;
+      expect(outs.lastRun).toMatchObject({ copied: 3, recopied: 0 });
+
+      // The key's own ARN in place of the alias that names it: the same settings, nothing to copy.
+      const byArn = { ...byAlias, kmsKeyId: k1.arn };
+      logs = [];
+      await objectCopySetProvider.diff!("id", outs, await checked(byArn, outs as never));
+      expect(logs.filter((l) => /re-copy [1-9]/.test(l))).toEqual([]);
+      const same = (await objectCopySetProvider.update!("id", outs, await checked(byArn, outs as never)))
+        .outs as SetOutputs;
+      expect(same.lastRun).toMatchObject({ copied: 0, recopied: 0, deleted: 0 });
+
+      // The alias moves to another key (a new provider process resolves it again): all re-copied.
+      await verifier("us-east-1").kms.send(new UpdateAliasCommand({ AliasName: alias, TargetKeyId: k2.id }));
+      provider.reset();
+      logs = [];
+      const d = await objectCopySetProvider.diff!("id", same, await checked(byAlias, same as never));
+      expect(d).toMatchObject({ changes: true, replaces: [] });
+      expect(logs).toEqual([expect.stringMatching(/^copy 0 objects \(0\.0 MiB\), re-copy 3 /)]);
+      const moved = (await objectCopySetProvider.update!("id", same, await checked(byAlias, same as never)))
+        .outs as SetOutputs;
+      expect(moved.lastRun).toMatchObject({ copied: 0, recopied: 3, deleted: 0, failed: 0 });
+      for (const k of keys) {
+        expect(await head(dst, k)).toMatchObject({ ServerSideEncryption: "aws:kms", SSEKMSKeyId: k2.arn });
+      }
+      expect(
+        await objectCopySetProvider.diff!("id", moved, await checked(byAlias, moved as never)),
+      ).toMatchObject({
+        changes: false,
+      });
     },
   );
 });

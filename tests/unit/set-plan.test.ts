@@ -112,6 +112,23 @@ describe("planSet", () => {
     expect(keys(plan)).toEqual({ created: ["sub/c"], updated: ["a", "b"], deleted: [], unchanged: 0 });
   });
 
+  it("takes records carrying an accepted older digest as current, and re-copies those carrying any other", () => {
+    const byArn = settingsDigest({ kmsKeyId: "arn:aws:kms:us-east-1:111122223333:key/k1" });
+    const byAlias = settingsDigest({ kmsKeyId: "alias/release" });
+    const byOther = settingsDigest({ kmsKeyId: "arn:aws:kms:us-east-1:111122223333:key/k2" });
+    const m = manifest(
+      { a: recordOf(a, byAlias), b: recordOf(b, byArn), "sub/c": recordOf(c, byOther) },
+      { settingsDigest: byArn },
+    );
+    const plan = planSet(
+      args({ entries: [a, b, c], manifest: m, settingsDigest: byArn, acceptedDigests: [byAlias] }),
+    );
+    expect(keys(plan)).toEqual({ created: [], updated: ["sub/c"], deleted: [], unchanged: 2 });
+    // Without the older digest accepted, the record made under the alias is re-copied too.
+    const strict = planSet(args({ entries: [a, b, c], manifest: m, settingsDigest: byArn }));
+    expect(keys(strict)).toEqual({ created: [], updated: ["a", "sub/c"], deleted: [], unchanged: 1 });
+  });
+
   it("re-copies only the records still carrying the old digest after a half-done settings change", () => {
     const other = settingsDigest({ cacheControl: "max-age=60" });
     const m = manifest({ a: recordOf(a, other), b: recordOf(b, D) }, { settingsDigest: other });

@@ -4,6 +4,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 
 import { destinationRegion, s3Client } from "../clients";
 import { ObjectCopyError } from "../errors";
+import { resolveKmsKey } from "../object/kms";
 import { show } from "../rules";
 import { listObjects } from "./listing";
 import { isManifestKey, readManifest, reservedManifests } from "./manifest";
@@ -20,7 +21,12 @@ export interface SetContext {
   sourceClient: S3Client;
   destClient: S3Client;
   manifestClient: S3Client;
+  /** The written-object settings' digest; with a KMS key, once resolveDigest ran, by its key ARN. */
   digest: string;
+  /** Digests of the same settings that records may also carry (resolveDigest). */
+  acceptedDigests?: string[];
+  /** Whether resolveDigest ran. */
+  digestResolved?: boolean;
   inPlace: boolean;
   /** The resource the set's manifest records as its owner. */
   owner?: SetOwner;
@@ -46,6 +52,25 @@ export function setContext(inputs: SetInputs): SetContext {
     sourceOwner: { ExpectedBucketOwner: inputs.expectedSourceBucketOwner, RequestPayer: inputs.requestPayer },
     destOwner: { ExpectedBucketOwner: inputs.expectedBucketOwner, RequestPayer: inputs.requestPayer },
   };
+}
+
+/**
+ * Digests the settings by the KMS key ARN the `kmsKeyId` names now (KMS DescribeKey, cached per
+ * process), not by the alias or id as written: an alias moved to another key then re-encrypts
+ * every object, and writing the key's ARN in place of its alias copies nothing. Records made
+ * before this digest (0.6.0 and earlier: by `kmsKeyId` as written) still count as current, since
+ * which key they were written with is not known; they are checked again once re-copied.
+ */
+export async function resolveDigest(ctx: SetContext): Promise<void> {
+  if (ctx.digestResolved) return;
+  const settings = objectSettings(ctx.inputs);
+  if (settings.kmsKeyId) {
+    const arn = await resolveKmsKey(settings.kmsKeyId, destinationRegion(ctx.inputs));
+    const legacy = ctx.digest;
+    ctx.digest = settingsDigest({ ...settings, kmsKeyId: arn });
+    ctx.acceptedDigests = [legacy];
+  }
+  ctx.digestResolved = true;
 }
 
 export async function listSource(ctx: SetContext): Promise<SourceEntry[]> {
@@ -157,7 +182,11 @@ export interface Planned {
 }
 
 export async function planFor(ctx: SetContext, alsoOwner?: SetOwner): Promise<Planned> {
-  const [entries, { manifest }] = await Promise.all([listSource(ctx), readOwnManifest(ctx, alsoOwner)]);
+  const [entries, { manifest }] = await Promise.all([
+    listSource(ctx),
+    readOwnManifest(ctx, alsoOwner),
+    resolveDigest(ctx),
+  ]);
   const missing = missingKeys(ctx, entries);
   if (missing.length) throw keysNotFound(ctx, missing);
   const plan = planSet({
@@ -167,6 +196,7 @@ export async function planFor(ctx: SetContext, alsoOwner?: SetOwner): Promise<Pl
     selection: ctx.selection,
     manifest,
     settingsDigest: ctx.digest,
+    acceptedDigests: ctx.acceptedDigests,
     isManifestKey: (key) => isManifestKey(ctx.inputs.manifestLocation, ctx.inputs.bucket, key),
   });
   const warning = skippedLine(plan);

@@ -31,6 +31,7 @@ import {
   ownerOf,
   planFor,
   readOwnManifest,
+  resolveDigest,
   setContext,
   type Planned,
   type SetContext,
@@ -99,17 +100,21 @@ export async function checkSet(
   // A replacement that keeps the manifest's location deletes the old set (and its manifest) first.
   const keepsManifest = replaced && olds.manifestLocation === checked.manifestLocation;
   // A listing or manifest read that fails here fails again, with its full error, at up.
-  const [entries, read] = await Promise.all([
+  const [entries, read, resolved] = await Promise.all([
     listSource(ctx).catch(() => undefined),
     keepsManifest
       ? Promise.resolve<{ manifest?: Manifest }>({})
       : readOwnManifest(ctx).catch(() => undefined),
+    resolveDigest(ctx).then(
+      () => true,
+      () => false,
+    ),
   ]);
   if (!entries) return { inputs: checked, failures };
   const missing = missingKeys(ctx, entries);
   if (missing.length) {
     failures.push({ property: "keys", reason: keysNotFound(ctx, missing).message });
-  } else if (read) {
+  } else if (read && resolved) {
     // A plan that cannot be made fails up with its full error; the preview just prints no line.
     const plan = (() => {
       try {
@@ -120,6 +125,7 @@ export async function checkSet(
           selection: ctx.selection,
           manifest: read.manifest,
           settingsDigest: ctx.digest,
+          acceptedDigests: ctx.acceptedDigests,
           isManifestKey: (key) => isManifestKey(ctx.inputs.manifestLocation, ctx.inputs.bucket, key),
         });
       } catch (e) {
@@ -241,7 +247,7 @@ async function settlePending(
 ): Promise<SettledJob> {
   const settled = await settleJob(ctx, job, until);
   if (!settled.done) return settled;
-  const { manifest } = await readOwnManifest(ctx, alsoOwner);
+  const [{ manifest }] = await Promise.all([readOwnManifest(ctx, alsoOwner), resolveDigest(ctx)]);
   const records = manifest?.records ?? {};
   const writer = new ManifestWriter(ctx.manifestClient, ctx.inputs.manifestLocation, {
     format: MANIFEST_FORMAT,

@@ -79,6 +79,11 @@ export interface PlanArgs {
   selection: Selection;
   manifest?: Manifest;
   settingsDigest: string;
+  /**
+   * Older digests that also count as the current settings: what the same inputs digested to
+   * before a KMS alias was recorded by the key it names (see context.ts, resolveDigest).
+   */
+  acceptedDigests?: string[];
   /** Destination keys the set must never write (where manifests live); such sources are skipped. */
   isManifestKey?: (destKey: string) => boolean;
 }
@@ -172,7 +177,7 @@ function sameSecond(a: string | undefined, b: string | undefined): boolean {
 
 function stale(record: ManifestRecord, entry: SourceEntry, args: PlanArgs, destKey: string): boolean {
   const digest = record.settingsDigest ?? args.manifest?.settingsDigest;
-  if (digest !== args.settingsDigest) return true;
+  if (digest !== args.settingsDigest && !(digest && args.acceptedDigests?.includes(digest))) return true;
   // In place, the object listed now is the set's own copy: compare it with what was written.
   const inPlace = args.manifest?.bucket === args.source.bucket && destKey === entry.key;
   if (inPlace) {
