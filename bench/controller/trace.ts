@@ -13,8 +13,8 @@
 //     (2,048) under a write limit of BENCH_TRACE_LIMIT per second answered 503 SlowDown, at the
 //     defaults and at a fixed 64 (the default ceiling would send ~650 parts/s);
 //   - MinIO (TLS, on this machine's disk): 10 GiB at the defaults (190 parts: too few to pay for a
-//     try, so it stays at 64, as designed) and 10 GiB in 8 MiB parts (1,280) at the defaults and
-//     at a fixed 64.
+//     try, so it stays at 64, as designed) and 10 GiB in 5 MiB parts (2,048: enough to search) at
+//     the defaults and at a fixed 64.
 // Throughput in a time bin spreads each part's bytes evenly over its request's life (arrival at
 // the proxy to the end of its answer), which on the model is exactly how a part copies and on
 // MinIO a smoothed view; parts in flight is the time-averaged count of open UploadPartCopy
@@ -48,8 +48,9 @@ const SERVERS = (process.env.BENCH_TRACE_SERVERS ?? "model,minio").split(",").fi
 const ONLY = process.env.BENCH_ONLY?.split(",").map((w) => w.trim());
 const LIMIT = Number(process.env.BENCH_TRACE_LIMIT ?? 400);
 const MINIO_BYTES = Number(process.env.BENCH_TRACE_MINIO_GIB ?? 10) * GiB;
-/** Time bins per copy in the chart and the table's settled figures. */
+/** Time bins per copy in the chart and the table's settled figures, each at least MIN_BIN_MS wide. */
 const BINS = 120;
+const MIN_BIN_MS = 200;
 const WRITE_OPS = new Set([
   "CreateMultipartUpload",
   "UploadPartCopy",
@@ -111,12 +112,12 @@ function plans(): Plan[] {
     const g = `${MINIO_BYTES / GiB} GiB`;
     list.push(
       { server: "minio", name: `MinIO: ${g}, defaults`, size: MINIO_BYTES },
-      { server: "minio", name: `MinIO: ${g} in 8 MiB parts, defaults`, size: MINIO_BYTES, partSize: 8 * MiB },
+      { server: "minio", name: `MinIO: ${g} in 5 MiB parts, defaults`, size: MINIO_BYTES, partSize: 5 * MiB },
       {
         server: "minio",
-        name: `MinIO: ${g} in 8 MiB parts, fixed 64`,
+        name: `MinIO: ${g} in 5 MiB parts, fixed 64`,
         size: MINIO_BYTES,
-        partSize: 8 * MiB,
+        partSize: 5 * MiB,
         concurrency: 64,
       },
     );
@@ -179,7 +180,8 @@ async function runCopy(
     timeoutMs: 20 * 60_000,
   });
   const all = trace().filter((x) => !x.url.startsWith("/bench-warmup"));
-  const series = binTrace(all, BINS);
+  const span = Math.max(...all.map((x) => x.end)) - Math.min(...all.map((x) => x.start));
+  const series = binTrace(all, Math.max(10, Math.min(BINS, Math.floor(span / MIN_BIN_MS))));
   const partsOk = all.filter((x) => x.op === "UploadPartCopy" && x.status >= 200 && x.status < 300);
   const t0 = Math.min(...all.map((x) => x.start));
   const t1 = Math.max(...all.map((x) => x.end));

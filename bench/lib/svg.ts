@@ -197,7 +197,7 @@ export interface TimePanel {
 export interface TimeChart {
   title: string;
   xLabel: string;
-  /** Stacked top to bottom, sharing one x axis range (the longest panel's). */
+  /** Stacked top to bottom, each with its own x range (from 0 to its last point). */
   panels: TimePanel[];
 }
 
@@ -213,12 +213,11 @@ export function timeChart(c: TimeChart): string {
     top: 40,
     bottom: 0,
   };
-  const xMax = Math.max(0, ...c.panels.flatMap((p) => p.series.flatMap((s) => s.points.map(([x]) => x))));
-  const xs = niceScale(xMax, 8);
   const plotW = width - f0.left - f0.right;
-  const px = (x: number) => f0.left + (x / xs.top) * plotW;
   const out = [...header(f0, c.title)];
   c.panels.forEach((panel, i) => {
+    const xs = niceScale(Math.max(0, ...panel.series.flatMap((s) => s.points.map(([x]) => x))), 8);
+    const px = (x: number) => f0.left + (x / xs.top) * plotW;
     // Each panel is a frame of its own, offset downward; its y axis is scaled to its own values.
     const top = 40 + i * panelH;
     const f: Frame = { width, height: top + panelH, left: 70, right: 230, top: top + 22, bottom: 46 };
