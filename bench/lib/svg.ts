@@ -80,6 +80,24 @@ function legend(f: Frame, names: string[]): string[] {
   return out;
 }
 
+/**
+ * Dashed horizontal lines across the plot, coloured after the `after` series before them; their
+ * names join `names` for the legend.
+ */
+function referenceLines(
+  f: Frame,
+  refs: { name: string; value: number }[] | undefined,
+  after: number,
+  py: (v: number) => number,
+  names: string[],
+): string[] {
+  return (refs ?? []).map((ref, j) => {
+    const y = r1(py(ref.value));
+    names.push(ref.name);
+    return `<line x1="${f.left}" y1="${y}" x2="${f.width - f.right}" y2="${y}" stroke="${COLOURS[(after + j) % COLOURS.length]}" stroke-dasharray="6 4" stroke-width="1.5"/>`;
+  });
+}
+
 export interface BarChart {
   title: string;
   yLabel: string;
@@ -173,14 +191,7 @@ export function lineChart(c: LineChart): string {
       out.push(`<circle cx="${x}" cy="${y}" r="3.5" fill="${colour}"/>`);
     }
   });
-  (c.references ?? []).forEach((ref, j) => {
-    const k = c.series.length + j;
-    const y = r1(py(ref.value));
-    out.push(
-      `<line x1="${f.left}" y1="${y}" x2="${f.width - f.right}" y2="${y}" stroke="${COLOURS[k % COLOURS.length]}" stroke-dasharray="6 4" stroke-width="1.5"/>`,
-    );
-    names.push(ref.name);
-  });
+  out.push(...referenceLines(f, c.references, c.series.length, py, names));
   out.push(...legend(f, names), "</svg>", "");
   return out.join("\n");
 }
@@ -245,14 +256,7 @@ export function timeChart(c: TimeChart): string {
         `<polyline points="${pts}" fill="none" stroke="${COLOURS[k % COLOURS.length]}" stroke-width="1.5"/>`,
       );
     });
-    (panel.references ?? []).forEach((ref, j) => {
-      const k = panel.series.length + j;
-      const y = r1(py(ref.value));
-      out.push(
-        `<line x1="${f.left}" y1="${y}" x2="${width - f.right}" y2="${y}" stroke="${COLOURS[k % COLOURS.length]}" stroke-dasharray="6 4" stroke-width="1.5"/>`,
-      );
-      names.push(ref.name);
-    });
+    out.push(...referenceLines(f, panel.references, panel.series.length, py, names));
     out.push(...legend(f, names));
   });
   out.push("</svg>", "");

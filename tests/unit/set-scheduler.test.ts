@@ -5,30 +5,13 @@ import { DEFAULT_SET_CONCURRENCY, MAX_THROTTLE_RETRIES } from "../../provider/en
 import { isThrottling, runCopies, type RunOptions } from "../../provider/engine/set/scheduler";
 import type { CopyTaskResult, PlannedCopy } from "../../provider/engine/set/types";
 import { fakeProcess } from "../helpers/fake-process";
+import { plannedCopies, sleep, slowDown, written } from "../helpers/set-tasks";
 
 // Every test runs on jest's fake clock: copies "take" simulated milliseconds, nothing waits for real.
 beforeEach(() => jest.useFakeTimers({ now: 1_700_000_000_000 }));
 afterEach(() => jest.useRealTimers());
 
-function tasks(n: number, size = 1024): PlannedCopy[] {
-  return Array.from({ length: n }, (_, i) => {
-    const key = `src/k${String(i).padStart(5, "0")}`;
-    return {
-      relativeKey: key.slice(4),
-      sourceKey: key,
-      destKey: `dst/${key.slice(4)}`,
-      entry: { key, size, etag: `"e${i}"`, lastModified: "2026-01-01T00:00:00.000Z" },
-    };
-  });
-}
-
-const written = (t: PlannedCopy): CopyTaskResult => ({ written: { etag: t.entry.etag, size: t.entry.size } });
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const slowDown = () =>
-  Object.assign(new Error("Please reduce your request rate."), {
-    name: "SlowDown",
-    $metadata: { httpStatusCode: 503 },
-  });
+const tasks = (n: number, size = 1024) => plannedCopies(n, size, 5);
 
 /** A fake copy that tracks how many calls are in flight, and what started when. */
 function fakeServer(behave: (t: PlannedCopy, inFlight: number, now: number) => Promise<void>) {

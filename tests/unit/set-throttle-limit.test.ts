@@ -3,8 +3,9 @@
 // comes back soon enough that the last ones do not trail the run.
 import { CancelRegistry } from "../../provider/engine/cancel";
 import { runCopies, type RunOptions } from "../../provider/engine/set/scheduler";
-import type { CopyTaskResult, PlannedCopy } from "../../provider/engine/set/types";
+import type { PlannedCopy } from "../../provider/engine/set/types";
 import { fakeProcess } from "../helpers/fake-process";
+import { plannedCopies, sleep, slowDown, written } from "../helpers/set-tasks";
 
 beforeEach(() => jest.useFakeTimers({ now: 1_700_000_000_000 }));
 afterEach(() => {
@@ -12,25 +13,7 @@ afterEach(() => {
   jest.restoreAllMocks();
 });
 
-function tasks(n: number, size = 16 * 1024): PlannedCopy[] {
-  return Array.from({ length: n }, (_, i) => {
-    const key = `src/k${String(i).padStart(6, "0")}`;
-    return {
-      relativeKey: key.slice(4),
-      sourceKey: key,
-      destKey: `dst/${key.slice(4)}`,
-      entry: { key, size, etag: `"e${i}"`, lastModified: "2026-01-01T00:00:00.000Z" },
-    };
-  });
-}
-
-const written = (t: PlannedCopy): CopyTaskResult => ({ written: { etag: t.entry.etag, size: t.entry.size } });
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const slowDown = () =>
-  Object.assign(new Error("Please reduce your request rate."), {
-    name: "SlowDown",
-    $metadata: { httpStatusCode: 503 },
-  });
+const tasks = (n: number, size = 16 * 1024) => plannedCopies(n, size, 6);
 
 /** The same jitter on every run: a small linear congruential generator in place of Math.random. */
 function seededRandom(seed = 1) {
