@@ -31,6 +31,7 @@ import {
   factsMarkdown,
   machineFacts,
   MiB,
+  modelClientEnv,
   parseChildResult,
   secs,
   table,
@@ -214,12 +215,7 @@ async function runCopy(
 async function traceModel(list: Plan[]): Promise<Result[]> {
   const server = await startLatencyModelServer({ timeScale: 1 });
   const proxy = await startTraceProxy(server.endpoint);
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    AWS_ACCESS_KEY_ID: "bench",
-    AWS_SECRET_ACCESS_KEY: "bench-secret",
-    AWS_REGION: server.config.region,
-  };
+  const env = modelClientEnv(server.config.region);
   const results: Result[] = [];
   try {
     for (const plan of list) {

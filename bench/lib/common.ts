@@ -215,6 +215,25 @@ export function parseChildResult(r: Timed): ChildResult {
   return JSON.parse(line.slice("BENCH_RESULT ".length)) as ChildResult;
 }
 
+/**
+ * The environment for a child process that talks to the latency-model server: fixed credentials
+ * (the model checks no signature), its region, and none of the caller's AWS profile, session or
+ * endpoint settings, so nothing reaches past the model.
+ */
+export function modelClientEnv(region: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: "bench",
+    AWS_SECRET_ACCESS_KEY: "bench",
+    AWS_REGION: region,
+    AWS_EC2_METADATA_DISABLED: "true",
+    ...extra,
+  };
+  for (const name of ["AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"])
+    delete env[name];
+  return env;
+}
+
 export function writeOut(name: string, text: string): string {
   mkdirSync(BENCH_OUT, { recursive: true });
   const file = path.join(BENCH_OUT, name);

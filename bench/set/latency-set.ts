@@ -31,6 +31,7 @@ import {
   factsMarkdown,
   machineFacts,
   median,
+  modelClientEnv,
   secs,
   table,
   timedRun,
@@ -93,15 +94,7 @@ async function main() {
     sourceSize: OBJECT_BYTES,
     writesPerSecond: LIMIT,
   });
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    AWS_ACCESS_KEY_ID: "bench",
-    AWS_SECRET_ACCESS_KEY: "bench",
-    AWS_REGION: server.config.region,
-    AWS_EC2_METADATA_DISABLED: "true",
-  };
-  for (const name of ["AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"])
-    delete env[name];
+  const env = modelClientEnv(server.config.region);
   const perObjectModelMs = LATENCY_MS + (OBJECT_BYTES / server.config.bytesPerSecond) * 1000;
   const bound = (c: number) => Math.max(N / LIMIT, (N * perObjectModelMs) / 1000 / c);
   // The default concurrency is the engine's to choose; its rate is taken as the limit's.

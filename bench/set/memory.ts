@@ -18,7 +18,16 @@
 
 import { existsSync } from "node:fs";
 
-import { factsMarkdown, machineFacts, median, table, timedRun, uptimeLine, writeOut } from "../lib/common";
+import {
+  factsMarkdown,
+  machineFacts,
+  median,
+  modelClientEnv,
+  table,
+  timedRun,
+  uptimeLine,
+  writeOut,
+} from "../lib/common";
 import { formatCounts } from "../lib/s3ops";
 import { S3_WRITES_PER_PREFIX, startLatencyModelServer } from "../latency-model/server";
 import type { MemoryResult } from "./memory-child";
@@ -62,17 +71,7 @@ async function main() {
     sourceSize: OBJECT_BYTES,
     writesPerSecond: LIMIT,
   });
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    AWS_ACCESS_KEY_ID: "bench",
-    AWS_SECRET_ACCESS_KEY: "bench",
-    AWS_REGION: server.config.region,
-    AWS_EC2_METADATA_DISABLED: "true",
-    BENCH_OBJECTS: String(N),
-    NODE_OPTIONS,
-  };
-  for (const name of ["AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"])
-    delete env[name];
+  const env = modelClientEnv(server.config.region, { BENCH_OBJECTS: String(N), NODE_OPTIONS });
   const inputs = {
     source: `${server.config.sourceBucket}/data/`,
     bucket: "dst",

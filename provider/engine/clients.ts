@@ -87,11 +87,18 @@ function timedHandler(sockets: number, t: Timeouts) {
   };
 }
 
-// Per pooled client: the part slots that mirror its sockets, how to build its abort twin, and its
-// twin for callers that retry throttling themselves.
-const partSlotsOf = new WeakMap<S3Client, Slots>();
-const abortTwinOf = new WeakMap<S3Client, { config: S3ClientConfig; client?: S3Client }>();
-const selfThrottledTwinOf = new WeakMap<S3Client, { config: S3ClientConfig; client?: S3Client }>();
+/**
+ * What s3Client keeps beside each pooled client: the part slots that mirror its sockets, the
+ * config its twins are made from, and the twins once made (abortClientFor, selfThrottledClientFor).
+ */
+interface Pooled {
+  slots: Slots;
+  base: S3ClientConfig;
+  timeouts: Timeouts;
+  abort?: S3Client;
+  selfThrottled?: S3Client;
+}
+const pooledOf = new WeakMap<S3Client, Pooled>();
 
 export function s3Client(conn: Connection, region: string, maxSockets = BASE_MAX_SOCKETS): S3Client {
   // S3-compatible servers on a custom endpoint rarely resolve virtual-hosted bucket names.
@@ -107,15 +114,7 @@ export function s3Client(conn: Connection, region: string, maxSockets = BASE_MAX
       ...base,
       requestHandler: timedHandler(sockets + CONTROL_SOCKETS, t),
     });
-    partSlotsOf.set(client, new Slots(sockets));
-    selfThrottledTwinOf.set(client, { config: base });
-    abortTwinOf.set(client, {
-      config: {
-        ...base,
-        maxAttempts: ABORT_MAX_ATTEMPTS,
-        requestHandler: timedHandler(BASE_MAX_SOCKETS, t),
-      },
-    });
+    pooledOf.set(client, { slots: new Slots(sockets), base, timeouts: t });
     s3Clients.set(cacheKey, client);
   }
   return client;
@@ -127,7 +126,7 @@ export function s3Client(conn: Connection, region: string, maxSockets = BASE_MAX
  * Undefined for a client not made by s3Client.
  */
 export function partSlots(client: S3Client): Slots | undefined {
-  return partSlotsOf.get(client);
+  return pooledOf.get(client)?.slots;
 }
 
 type RetryStrategy = Exclude<S3ClientConfig["retryStrategy"], undefined>;
@@ -167,10 +166,10 @@ function withoutThrottleRetries(inner: () => Promise<RetryStrategyV2>): RetryStr
  * place and tries again after a short wait of its own. A client not made by s3Client is its own.
  */
 export function selfThrottledClientFor(client: S3Client): S3Client {
-  const twin = selfThrottledTwinOf.get(client);
-  if (!twin) return client;
-  twin.client ??= new S3ClientWithTimeouts({
-    ...twin.config,
+  const pooled = pooledOf.get(client);
+  if (!pooled) return client;
+  pooled.selfThrottled ??= new S3ClientWithTimeouts({
+    ...pooled.base,
     // The pooled client's resolved (and cached) credentials, so no second credential chain runs.
     credentials: client.config.credentials,
     // The same handler, so the same sockets: partSlots still mirror the pool exactly.
@@ -179,7 +178,7 @@ export function selfThrottledClientFor(client: S3Client): S3Client {
       async () => (await client.config.retryStrategy()) as RetryStrategyV2,
     ),
   });
-  return twin.client;
+  return pooled.selfThrottled;
 }
 
 /**
@@ -189,10 +188,14 @@ export function selfThrottledClientFor(client: S3Client): S3Client {
  * own.
  */
 export function abortClientFor(client: S3Client): S3Client {
-  const twin = abortTwinOf.get(client);
-  if (!twin) return client;
-  twin.client ??= new S3ClientWithTimeouts(twin.config);
-  return twin.client;
+  const pooled = pooledOf.get(client);
+  if (!pooled) return client;
+  pooled.abort ??= new S3ClientWithTimeouts({
+    ...pooled.base,
+    maxAttempts: ABORT_MAX_ATTEMPTS,
+    requestHandler: timedHandler(BASE_MAX_SOCKETS, pooled.timeouts),
+  });
+  return pooled.abort;
 }
 
 export function kmsClient(region: string): KMSClient {

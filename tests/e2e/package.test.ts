@@ -109,6 +109,22 @@ it("installs with its license, changelog and the API reference in its declaratio
   expect(types).toMatch(/Run the copies as one S3 Batch Operations job/);
 });
 
+/** A user's tsconfig for main.ts under `module` (and the same moduleResolution), strict, into out/. */
+const tsconfig = (module: "node16" | "nodenext") =>
+  JSON.stringify({
+    compilerOptions: {
+      module,
+      moduleResolution: module,
+      target: "ES2022",
+      strict: true,
+      outDir: "out",
+      skipLibCheck: false,
+      types: [],
+      resolveJsonModule: true,
+    },
+    files: ["main.ts"],
+  });
+
 /** Three user projects inside the install directory, one per module flavour, each importing every entry point. */
 const ENTRY_PROGRAMS = {
   "plain JavaScript (CommonJS)": {
@@ -130,19 +146,7 @@ console.log(JSON.stringify({ ObjectCopy: typeof root.ObjectCopy, ObjectCopySet: 
   "TypeScript compiled to CommonJS": {
     pkg: { type: "commonjs" },
     files: {
-      "tsconfig.json": JSON.stringify({
-        compilerOptions: {
-          module: "node16",
-          moduleResolution: "node16",
-          target: "ES2022",
-          strict: true,
-          outDir: "out",
-          skipLibCheck: false,
-          types: [],
-          resolveJsonModule: true,
-        },
-        files: ["main.ts"],
-      }),
+      "tsconfig.json": tsconfig("node16"),
       "main.ts": `
 import { ObjectCopy, ObjectCopySet, objectCopyProvider, objectCopySetProvider, type ObjectCopySetArgs } from "pulumi-s3-object-copy";
 import { ObjectCopyError, planParts } from "pulumi-s3-object-copy/engine";
@@ -158,19 +162,7 @@ console.log(JSON.stringify({ ObjectCopy: typeof ObjectCopy, ObjectCopySet: typeo
   "TypeScript compiled to ES modules": {
     pkg: { type: "module" },
     files: {
-      "tsconfig.json": JSON.stringify({
-        compilerOptions: {
-          module: "nodenext",
-          moduleResolution: "nodenext",
-          target: "ES2022",
-          strict: true,
-          outDir: "out",
-          skipLibCheck: false,
-          types: [],
-          resolveJsonModule: true,
-        },
-        files: ["main.ts"],
-      }),
+      "tsconfig.json": tsconfig("nodenext"),
       "main.ts": `
 import { ObjectCopy, ObjectCopySet, objectCopyProvider, objectCopySetProvider, type ObjectCopySetArgs } from "pulumi-s3-object-copy";
 import { ObjectCopyError, planParts } from "pulumi-s3-object-copy/engine";

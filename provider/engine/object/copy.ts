@@ -230,7 +230,7 @@ export async function copyObject(resolved: Resolved, request: CopyRequest): Prom
     predictableEtag: predictable ? head.ETag : undefined,
     contentEtag: !ctx.destKey,
     names: { source: sourceUri(ctx, pinnedVersion), destUri },
-    selfThrottled: request.callerRetriesThrottling,
+    callerRetriesThrottling: request.callerRetriesThrottling,
     signal,
   });
   return finish({

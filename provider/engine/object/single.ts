@@ -25,7 +25,7 @@ export interface SingleCopyRequest {
   contentEtag: boolean;
   names: { source: string; destUri: string };
   /** The caller retries throttled answers itself: the SDK hands a 503 SlowDown back at once. */
-  selfThrottled?: boolean;
+  callerRetriesThrottling?: boolean;
   signal?: AbortSignal;
 }
 
@@ -41,7 +41,7 @@ export async function singleCopy(req: SingleCopyRequest): Promise<CopyObjectComm
   let out: CopyObjectCommandOutput;
   try {
     // Sized by the bytes: the client's default for a CopyObject assumes the largest (5 GiB).
-    const sender = req.selfThrottled ? selfThrottledClientFor(req.client) : req.client;
+    const sender = req.callerRetriesThrottling ? selfThrottledClientFor(req.client) : req.client;
     out = await sender.send(new CopyObjectCommand(req.request), {
       requestTimeout: copyTimeoutMs(size),
       ...(req.signal ? { abortSignal: req.signal } : {}),
