@@ -40,7 +40,25 @@ beforeEach(() => {
   logs = [];
   jest.spyOn(console, "log").mockImplementation((line: string) => void logs.push(String(line)));
 });
-afterEach(() => jest.restoreAllMocks());
+afterEach(() => {
+  jest.restoreAllMocks();
+  // A test that failed while a job was held must not leave the next test's jobs held too.
+  sim.holdIn = undefined;
+  for (const job of sim.jobs) if (job.status === "Suspended" || job.status === "Paused") sim.cancel(job.id);
+});
+
+/** The promise, or an error saying what did not happen within `ms` (so a hang names itself). */
+async function within<T>(ms: number, what: () => string, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not within ${ms} ms: ${what()}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 async function checked(news: Record<string, unknown>, olds: Record<string, unknown> = {}) {
   const r = await objectCopySetProvider.check!(olds, news);
@@ -207,8 +225,10 @@ describe("ObjectCopySet run as an S3 Batch Operations job (on the simulator)", (
         // jest gives each test file its own process.env; a child only sees it when passed.
         env: process.env,
       });
-      let stderr = "";
+      let [stdout, stderr] = ["", ""];
+      proc.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
       proc.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      const output = () => `stdout: ${stdout.slice(-2000)}\nstderr: ${stderr.slice(-2000)}`;
       const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
         proc.on("exit", (code, signal) => resolve({ code, signal })),
       );
@@ -219,7 +239,12 @@ describe("ObjectCopySet run as an S3 Batch Operations job (on the simulator)", (
       const job = sim.jobs[sim.jobs.length - 1];
       const sentAt = Date.now();
       proc.kill("SIGINT");
-      const end = await exited;
+      const end = await within(15_000, () => `the child's exit after SIGINT\n${output()}`, exited).catch(
+        (err: unknown) => {
+          proc.kill("SIGKILL");
+          throw err;
+        },
+      );
       expect(Date.now() - sentAt).toBeLessThan(10_000);
       expect(end.signal === "SIGINT" || (end.code !== 0 && /CANCELLED/.test(stderr))).toBe(true);
       // The wait ended, not the job: it is still held at the (simulated) service, not cancelled.
@@ -231,12 +256,18 @@ describe("ObjectCopySet run as an S3 Batch Operations job (on the simulator)", (
       // The job ends at the service while no up runs, and a source object changes meanwhile.
       sim.release(job.id);
       sim.holdIn = undefined;
-      await sim.settled(job.id);
+      await within(
+        15_000,
+        () => `job ${job.id} to settle once released (${job.status})`,
+        sim.settled(job.id),
+      );
       await put(src, "data/a.txt", "rewritten after the job");
 
       // Pulumi saved no state for the failed create: the next up finds the job by its marker,
       // records it, and sends a new job only for the key that changed since.
-      const outs = (await objectCopySetProvider.create(await checked(news))).outs as SetOutputs;
+      const created = objectCopySetProvider.create(await checked(news));
+      const outs = (await within(60_000, () => `the next up (${sim.jobs.length - jobsBefore} jobs)`, created))
+        .outs as SetOutputs;
       expect(sim.jobs.length - jobsBefore).toBe(2);
       const retry = sim.jobs[sim.jobs.length - 1];
       expect(retry.tasks?.map((t) => t.key)).toEqual(["data/a.txt"]);
