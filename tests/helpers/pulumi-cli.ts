@@ -31,6 +31,7 @@ export class PulumiCli {
     readonly stack: string,
     readonly env: NodeJS.ProcessEnv,
     readonly configFile: string,
+    private readonly removeWith: readonly string[],
   ) {}
 
   /** Environment for the CLI with its state under `stateDir`, on top of `base`. */
@@ -45,17 +46,26 @@ export class PulumiCli {
       const eq = entry.indexOf("=");
       if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1);
     }
+    // The CLI's language host leaves a directory of pipes in TMPDIR per run; kept under the
+    // state directory, they go when the stack does instead of piling up in /tmp.
+    env.TMPDIR = path.join(stateDir, "tmp");
+    fs.mkdirSync(env.TMPDIR, { recursive: true });
     return env;
   }
 
-  /** `pulumi stack init` in `cwd`, with the stack's config in `stateDir`. */
+  /**
+   * `pulumi stack init` in `cwd`, with the stack's config in `stateDir`. `remove()` deletes
+   * `stateDir`, and `cwd` too when `ownsCwd` (a temporary project nobody else uses).
+   */
   static async init(
     cwd: string,
     stateDir: string,
     stack: string,
     env: NodeJS.ProcessEnv,
+    opts: { ownsCwd?: boolean } = {},
   ): Promise<PulumiCli> {
-    const cli = new PulumiCli(cwd, stack, env, path.join(stateDir, `Pulumi.${stack}.yaml`));
+    const removeWith = opts.ownsCwd ? [stateDir, cwd] : [stateDir];
+    const cli = new PulumiCli(cwd, stack, env, path.join(stateDir, `Pulumi.${stack}.yaml`), removeWith);
     await cli.must(["stack", "init"]);
     return cli;
   }
@@ -140,6 +150,6 @@ export class PulumiCli {
 
   async remove(): Promise<void> {
     await this.run(["stack", "rm", "--yes", "--force"]);
-    fs.rmSync(this.configFile, { force: true });
+    for (const dir of this.removeWith) fs.rmSync(dir, { recursive: true, force: true });
   }
 }
