@@ -26,7 +26,7 @@ export async function exampleStack(
   fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: `e2e-${example}`, private: true }));
   fs.symlinkSync(path.join(repo, "node_modules"), path.join(dir, "node_modules"), "dir");
   const state = fs.mkdtempSync(path.join(os.tmpdir(), `e2e-state-${example}-`));
-  return PulumiCli.init(dir, state, "e2e", PulumiCli.environment(state), { ownsCwd: true });
+  return PulumiCli.init(dir, state, "e2e", PulumiCli.environment(state), { removeWith: [dir, state] });
 }
 
 /** Operations the preview plans for ObjectCopy resources, by resource name ("same" left out). */

@@ -143,7 +143,9 @@ describe("an SSE-C copy on MinIO (TLS)", () => {
     delete env.AWS_ENDPOINT_URL_S3;
     delete env.AWS_ENDPOINT_URL_KMS;
     const state = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-state-sse-c-minio-"));
-    onMinio = await PulumiCli.init(cli.cwd, state, "minio", PulumiCli.environment(state, env));
+    onMinio = await PulumiCli.init(cli.cwd, state, "minio", PulumiCli.environment(state, env), {
+      removeWith: [state],
+    });
   });
   afterAll(async () => {
     await onMinio?.remove();

@@ -54,18 +54,19 @@ export class PulumiCli {
   }
 
   /**
-   * `pulumi stack init` in `cwd`, with the stack's config in `stateDir`. `remove()` deletes
-   * `stateDir`, and `cwd` too when `ownsCwd` (a temporary project nobody else uses).
+   * `pulumi stack init` in `cwd`, with the stack's config in `stateDir`. `remove()` also deletes
+   * the directories in `removeWith` (temporary ones no other stack uses: several stacks may share
+   * one state directory).
    */
   static async init(
     cwd: string,
     stateDir: string,
     stack: string,
     env: NodeJS.ProcessEnv,
-    opts: { ownsCwd?: boolean } = {},
+    opts: { removeWith?: readonly string[] } = {},
   ): Promise<PulumiCli> {
-    const removeWith = opts.ownsCwd ? [stateDir, cwd] : [stateDir];
-    const cli = new PulumiCli(cwd, stack, env, path.join(stateDir, `Pulumi.${stack}.yaml`), removeWith);
+    const configFile = path.join(stateDir, `Pulumi.${stack}.yaml`);
+    const cli = new PulumiCli(cwd, stack, env, configFile, opts.removeWith ?? []);
     await cli.must(["stack", "init"]);
     return cli;
   }
@@ -150,6 +151,7 @@ export class PulumiCli {
 
   async remove(): Promise<void> {
     await this.run(["stack", "rm", "--yes", "--force"]);
+    fs.rmSync(this.configFile, { force: true });
     for (const dir of this.removeWith) fs.rmSync(dir, { recursive: true, force: true });
   }
 }
