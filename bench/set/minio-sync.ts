@@ -208,6 +208,7 @@ interface Sample {
   rss: number[];
   vmHwm: number[];
   minioCpu: number[];
+  clientCpu: number[];
   busy: number[];
 }
 
@@ -275,17 +276,18 @@ async function main() {
           const cpu = cpuBetween(before, cpuSnapshot(m.server.pid));
           await emptyDestination(m, "dst");
           const k = `${d.name}|${tool.name}`;
-          const s = samples.get(k) ?? { wall: [], rss: [], vmHwm: [], minioCpu: [], busy: [] };
+          const s = samples.get(k) ?? { wall: [], rss: [], vmHwm: [], minioCpu: [], clientCpu: [], busy: [] };
           s.wall.push(r.wallMs);
           s.rss.push(r.rssMiB);
           if (r.vmHwmMiB !== undefined) s.vmHwm.push(r.vmHwmMiB);
           s.minioCpu.push(cpu.processSeconds);
+          s.clientCpu.push(r.cpuS);
           s.busy.push(cpu.machineBusy);
           samples.set(k, s);
           console.log(
             `${d.name} ${tool.name} #${rep + 1}: ${secs(r.wallMs)} s, ` +
               `${((objectCount(d) / r.wallMs) * 1000).toFixed(0)} objects/s, rss ${r.rssMiB.toFixed(0)} MiB, ` +
-              `MinIO CPU ${cpu.processSeconds.toFixed(1)} s, machine busy ${(cpu.machineBusy * 100).toFixed(0)}%`,
+              `MinIO CPU ${cpu.processSeconds.toFixed(1)} s, client CPU ${r.cpuS.toFixed(1)} s, machine busy ${(cpu.machineBusy * 100).toFixed(0)}%`,
           );
         }
       }
@@ -341,6 +343,7 @@ async function main() {
           Math.max(...s.rss).toFixed(0) +
             (s.vmHwm.length ? ` (VmHWM ${Math.max(...s.vmHwm).toFixed(0)})` : ""),
           median(s.minioCpu).toFixed(1),
+          median(s.clientCpu).toFixed(1),
           (median(s.busy) * 100).toFixed(0),
         ]);
       }
@@ -380,6 +383,7 @@ async function main() {
           "requests (untimed counting run)",
           "peak RSS MiB",
           "MinIO CPU s (median)",
+          "client CPU s (median, user + sys)",
           "machine busy % (median)",
         ],
         rows,

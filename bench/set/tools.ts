@@ -30,6 +30,8 @@ export interface SetMeasured {
   wallMs: number;
   /** Peak RSS of the command (GNU time %M), MiB; for `pulumi up` the CLI process alone. */
   rssMiB: number;
+  /** User + system CPU seconds of the command and its children (GNU time %U + %S). */
+  cpuS: number;
   /** Ours only: createSet() inside the process, and its VmHWM, MiB. */
   copyMs?: number;
   vmHwmMiB?: number;
@@ -53,18 +55,18 @@ export async function underTime(
   args: string[],
   env: NodeJS.ProcessEnv,
   cwd?: string,
-): Promise<{ r: Timed; rssMiB: number }> {
+): Promise<{ r: Timed; rssMiB: number; cpuS: number }> {
   const useTime = existsSync(TIME);
   const r = checkOk(
     what,
-    await timedRun(useTime ? TIME : file, useTime ? ["-f", "BENCH_TIME %M", file, ...args] : args, {
+    await timedRun(useTime ? TIME : file, useTime ? ["-f", "BENCH_TIME %M %U %S", file, ...args] : args, {
       env,
       cwd,
       timeoutMs: TOOL_TIMEOUT_MS,
     }),
   );
-  const m = /BENCH_TIME (\d+)/.exec(r.stderr);
-  return { r, rssMiB: m ? Number(m[1]) / 1024 : NaN };
+  const m = /BENCH_TIME (\d+) ([\d.]+) ([\d.]+)/.exec(r.stderr);
+  return { r, rssMiB: m ? Number(m[1]) / 1024 : NaN, cpuS: m ? Number(m[2]) + Number(m[3]) : NaN };
 }
 
 /** The manifest location ours uses: outside the copied prefix, removed with the destination. */
@@ -112,7 +114,7 @@ export function oursSetTool(
         region: m.server.region,
         ...extra,
       };
-      const { r, rssMiB } = await underTime(
+      const { r, rssMiB, cpuS } = await underTime(
         name,
         process.execPath,
         // BENCH_NODE_ARGS: extra node flags for ours only (for example --cpu-prof to profile it).
@@ -129,7 +131,7 @@ export function oursSetTool(
           `${secs(child.copyMs)} s (+ exit); client CPU ${secs(child.cpuMs)} s`,
       );
       if (process.env.BENCH_VERBOSE === "1") console.log(r.stdout.replace(/^/gm, "    | "));
-      return { wallMs: r.ms, rssMiB, copyMs: child.copyMs, vmHwmMiB: child.vmHwmKiB / 1024 };
+      return { wallMs: r.ms, rssMiB, cpuS, copyMs: child.copyMs, vmHwmMiB: child.vmHwmKiB / 1024 };
     },
   };
 }
@@ -160,8 +162,8 @@ export function awsSetTool(
         "--no-progress",
         "--only-show-errors",
       ];
-      const { r, rssMiB } = await underTime(name, AWS_CLI, args, env);
-      return { wallMs: r.ms, rssMiB };
+      const { r, rssMiB, cpuS } = await underTime(name, AWS_CLI, args, env);
+      return { wallMs: r.ms, rssMiB, cpuS };
     },
   };
 }
@@ -215,8 +217,8 @@ export function rcloneSetTool(m: BenchMinio, name: string, transfers: number, ch
         "--s3-no-check-bucket",
         "-q",
       ];
-      const { r, rssMiB } = await underTime(name, "rclone", args, env);
-      return { wallMs: r.ms, rssMiB };
+      const { r, rssMiB, cpuS } = await underTime(name, "rclone", args, env);
+      return { wallMs: r.ms, rssMiB, cpuS };
     },
   };
 }
@@ -263,8 +265,8 @@ export function s5cmdSetTool(
         `s3://${job.srcBucket}/${job.prefix}*`,
         `s3://${job.dstBucket}/${job.prefix}`,
       ];
-      const { r, rssMiB } = await underTime(name, binary as string, args, env);
-      return { wallMs: r.ms, rssMiB };
+      const { r, rssMiB, cpuS } = await underTime(name, binary as string, args, env);
+      return { wallMs: r.ms, rssMiB, cpuS };
     },
   };
   return tool;
@@ -342,8 +344,8 @@ export function pulumiUpTool(m: BenchMinio, name: string): SetTool {
         });
         const args = ["up", "--yes", "--skip-preview", "--non-interactive", "--stack", stack];
         args.push("--config-file", path.join(work, "state", `Pulumi.${stack}.yaml`));
-        const { r, rssMiB } = await underTime(name, "pulumi", args, e, program);
-        return { wallMs: r.ms, rssMiB };
+        const { r, rssMiB, cpuS } = await underTime(name, "pulumi", args, e, program);
+        return { wallMs: r.ms, rssMiB, cpuS };
       } finally {
         await cli.destroy().catch(() => undefined);
         await cli.remove().catch(() => undefined);
