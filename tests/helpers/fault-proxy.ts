@@ -7,13 +7,23 @@ export interface Fault {
     url: string;
     headers: http.IncomingHttpHeaders;
   }):
-    "500" | "200-error" | "503-slowdown" | "hang" | "lose-answer" | "reset" | { holdMs: number } | undefined;
+    | "500"
+    | "200-error"
+    | "503-slowdown"
+    | "hang"
+    | "lose-answer"
+    | "withhold-answer"
+    | "reset"
+    | { holdMs: number }
+    | undefined;
 }
 
 export interface FaultProxy {
   endpoint: string;
   /** Every request seen, as "METHOD path?query" with the part number, in order. */
   log: string[];
+  /** The requests the server answered under "withhold-answer", whose answers the client never got. */
+  withheld: string[];
   close(): Promise<void>;
 }
 
@@ -26,12 +36,14 @@ const SLOW_DOWN_BODY =
 /**
  * A pass-through HTTP proxy on 127.0.0.1 in front of a real server, failing the requests a test
  * picks: a plain 500, S3's 503 SlowDown, or S3's "200 OK with an <Error> body" that copy operations can return; or
- * never answering ("hang"), answering late (`holdMs`), a reset with no answer ("reset"), or a reset
- * after the server did the work ("lose-answer").
+ * never answering ("hang"), answering late (`holdMs`), a reset with no answer ("reset"), a reset
+ * after the server did the work ("lose-answer"), or the server's work done and its answer kept
+ * from the client for good ("withhold-answer").
  */
 export function startFaultProxy(upstream: string, fault: Fault): Promise<FaultProxy> {
   const target = new URL(upstream);
   const log: string[] = [];
+  const withheld: string[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -64,6 +76,13 @@ export function startFaultProxy(upstream: string, fault: Fault): Promise<FaultPr
             ur.on("end", () => req.socket.destroy());
             return;
           }
+          if (f === "withhold-answer") {
+            // The server did the work; the client waits for an answer that never comes (as when
+            // the process is killed between the two).
+            ur.resume();
+            ur.on("end", () => withheld.push(`${entry.method} ${entry.url}`));
+            return;
+          }
           res.writeHead(ur.statusCode ?? 502, ur.headers);
           ur.pipe(res);
         },
@@ -84,6 +103,7 @@ export function startFaultProxy(upstream: string, fault: Fault): Promise<FaultPr
       resolve({
         endpoint: `http://127.0.0.1:${addr.port}`,
         log,
+        withheld,
         close: () =>
           new Promise((r) => {
             server.closeAllConnections();

@@ -14,7 +14,7 @@ import { CHECKPOINT_INTERVAL_MS } from "../../provider/engine/set/limits";
 import { objectCopySetProvider } from "../../provider/set-dynamic";
 import type { SetOutputs } from "../../provider/engine/set";
 import { type Fault, type FaultProxy, startFaultProxy } from "../helpers/fault-proxy";
-import { bytes, newBucket, openUploads, provider, put, verifier } from "../helpers/s3";
+import { bytes, newBucket, openUploads, provider, put, verifier, versionsOf } from "../helpers/s3";
 import { CAN, itIf } from "../helpers/server";
 
 const CHILD = path.join(__dirname, "..", "helpers", "set-child.js");
@@ -272,6 +272,66 @@ describe("ObjectCopySet under faults", () => {
       expect((await listAll(dst, RESERVED)).map((o) => o.Key)).toEqual([
         outs.manifestLocation.split(`${dst}/`)[1],
       ]);
+    },
+  );
+
+  itIf(CAN.plainHttp)(
+    "after SIGKILL with copies written but unanswered on a versioned destination, the next up records them instead of copying again, and destroy leaves no version behind",
+    async () => {
+      const src = await newBucket({ versioned: true });
+      const dst = await newBucket({ versioned: true });
+      const keys = Array.from({ length: 40 }, (_, i) => `f/${String(i).padStart(2, "0")}.txt`);
+      await pool(keys, 16, (k) => put(src, `b/${k}`, `body of ${k}`));
+      const news = { source: `${src}/b/`, bucket: dst, prefix: "r/", concurrency: 4, ...identity() };
+
+      // First run: after 20 copies, S3 carries out each CopyObject but its answer never arrives,
+      // so the 4 copies in flight at the kill are written and no checkpoint can record them.
+      let copies = 0;
+      const first = await chain({
+        match: (r) =>
+          kindOf(r.method, r.url, r.headers) === "copy" && ++copies > 20 ? "withhold-answer" : undefined,
+      });
+      const proc = spawn(
+        process.execPath,
+        [CHILD, JSON.stringify({ ...news, endpoint: first.watched.endpoint })],
+        { stdio: ["ignore", "ignore", "pipe"], env: process.env },
+      );
+      child = proc;
+      let stderr = "";
+      proc.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<NodeJS.Signals | null>((r) => proc.once("exit", (_c, signal) => r(signal)));
+      await until(
+        `4 copies written, unanswered (child stderr: ${stderr})`,
+        () => first.faults.withheld.length >= 4,
+      );
+      proc.kill("SIGKILL");
+      expect(await exited).toBe("SIGKILL");
+      const written = first.faults.withheld.map((line) => keyOf(line.split(" ")[1]));
+      expect(written).toHaveLength(4);
+      for (const k of written) expect(await versionsOf(dst, k)).toHaveLength(1);
+      await first.watched.close();
+      await first.faults.close();
+
+      const second = await chain({ match: () => undefined });
+      const outs = await createSet({ ...news, endpoint: second.watched.endpoint });
+      const copied = second.watched.seen.filter((s) => s.kind === "copy").map((s) => s.key);
+
+      // The 4 are recorded as they are, not copied again; what the killed run had not reached is.
+      expect(copied.filter((k) => written.includes(k))).toEqual([]);
+      expect(copied).toHaveLength(new Set(copied).size);
+      // The 4, and whichever answered copies the killed run's last checkpoint had not recorded yet.
+      const line = logs.find((l) => l.startsWith("recorded ") && l.includes("an interrupted up copied"));
+      expect(line).toBeDefined();
+      expect(Number(/^recorded (\d+)/.exec(line!)![1])).toBeGreaterThanOrEqual(written.length);
+      expect(outs.objectCount).toBe(keys.length);
+      expect(outs.lastRun).toMatchObject({ failed: 0, deleted: 0 });
+      // One version per key: no copy of the killed run is left for nobody to delete.
+      for (const k of keys)
+        expect({ k, versions: (await versionsOf(dst, `r/${k}`)).length }).toEqual({ k, versions: 1 });
+
+      await objectCopySetProvider.delete!("id", outs);
+      for (const k of keys)
+        expect({ k, versions: await versionsOf(dst, `r/${k}`) }).toEqual({ k, versions: [] });
     },
   );
 

@@ -133,7 +133,42 @@ describe("manifest in S3", () => {
     await w.finish();
     // Put the compacted journal back, as a kill before the delete would have left it.
     await put(bucket, "m.json.gz.journal/00000001.json.gz", stale);
-    expect((await readManifest(s3, location)).manifest!.records).toEqual({});
+    const read = await readManifest(s3, location);
+    expect(read.manifest!.records).toEqual({});
+    // Included already: no run was interrupted after it.
+    expect(read.interrupted).toBeUndefined();
+  });
+
+  it("tells what a killed run began to copy, and since when, from the journal it wrote before its first copy; a finished run tells nothing", async () => {
+    const bucket = await newBucket();
+    const location = `s3://${bucket}/m.json.gz`;
+    const { s3 } = verifier();
+    const finished = new ManifestWriter(s3, location, empty(bucket, "dA"));
+    await finished.begin(["a"]);
+    finished.set("a", rec(1));
+    await finished.finish();
+    expect((await readManifest(s3, location)).interrupted).toBeUndefined();
+
+    const before = Date.now();
+    const killed = new ManifestWriter(s3, location, {
+      ...(await readManifest(s3, location)).manifest!,
+      settingsDigest: "dB",
+    });
+    await killed.begin(["b", "c"]);
+    // Written though no record has changed yet; a plain checkpoint with nothing to say writes nothing.
+    await killed.checkpoint();
+    expect(await keysUnder(bucket, "m.json.gz.journal/")).toEqual(["m.json.gz.journal/00000002.json.gz"]);
+    killed.set("b", rec(2));
+    await killed.checkpoint();
+
+    const read = await readManifest(s3, location);
+    expect(Object.keys(read.manifest!.records).sort()).toEqual(["a", "b"]);
+    expect(read.interrupted?.planned).toEqual(new Set(["b", "c"]));
+    expect(read.interrupted?.settingsDigests).toEqual(new Set(["dB"]));
+    // S3's Last-Modified of the first journal (whole seconds; the server runs on this machine's clock).
+    const since = read.interrupted!.since.getTime();
+    expect(since).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 - 1000);
+    expect(since).toBeLessThanOrEqual(Date.now() + 1000);
   });
 
   it("builds the manifest from journals alone when the first run was killed before any finish", async () => {

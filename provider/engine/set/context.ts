@@ -7,7 +7,13 @@ import { ObjectCopyError } from "../errors";
 import { resolveKmsKey } from "../object/kms";
 import { show } from "../rules";
 import { listObjects } from "./listing";
-import { isManifestKey, readManifest, reservedManifests } from "./manifest";
+import {
+  type InterruptedRun,
+  isManifestKey,
+  type ManifestRead,
+  readManifest,
+  reservedManifests,
+} from "./manifest";
 import { planSet, settingsDigest, skippedLine } from "./plan";
 import { selects, type Selection } from "./select";
 import { destinationKey, parseSetSource, relativeKey } from "./spec";
@@ -133,10 +139,7 @@ const sameOwner = (a: SetOwner | undefined, b: SetOwner | undefined) =>
  * keeps its manifest), which the run then rewrites as the new one. A manifest without an owner was
  * written before owners were recorded and is taken as the set's own.
  */
-export async function readOwnManifest(
-  ctx: SetContext,
-  alsoOwner?: SetOwner,
-): Promise<{ manifest?: Manifest; digest?: string }> {
+export async function readOwnManifest(ctx: SetContext, alsoOwner?: SetOwner): Promise<ManifestRead> {
   const read = await readManifest(ctx.manifestClient, ctx.inputs.manifestLocation);
   const m = read.manifest;
   if (m && (m.bucket !== ctx.inputs.bucket || m.prefix !== ctx.inputs.prefix)) {
@@ -179,10 +182,12 @@ export interface Planned {
   entries: SourceEntry[];
   manifest?: Manifest;
   plan: SetPlan;
+  /** What a killed run had begun to copy (see ManifestRead). */
+  interrupted?: InterruptedRun;
 }
 
 export async function planFor(ctx: SetContext, alsoOwner?: SetOwner): Promise<Planned> {
-  const [entries, { manifest }] = await Promise.all([
+  const [entries, { manifest, interrupted }] = await Promise.all([
     listSource(ctx),
     readOwnManifest(ctx, alsoOwner),
     resolveDigest(ctx),
@@ -201,5 +206,5 @@ export async function planFor(ctx: SetContext, alsoOwner?: SetOwner): Promise<Pl
   });
   const warning = skippedLine(plan);
   if (warning) console.log(warning);
-  return { entries, manifest, plan };
+  return { entries, manifest, plan, interrupted };
 }

@@ -38,7 +38,7 @@ import {
 } from "./context";
 import { deleteObjects } from "./delete";
 import { destinationDrift } from "./drift";
-import { deleteManifest, isManifestKey, ManifestWriter } from "./manifest";
+import { deleteManifest, type InterruptedRun, isManifestKey, ManifestWriter } from "./manifest";
 import {
   needsLiveListing,
   provablyOurs,
@@ -49,6 +49,7 @@ import {
 } from "./ownership";
 import { DEFAULT_SET_CONCURRENCY } from "./limits";
 import { planSet } from "./plan";
+import { acceptedDigests, recordInterrupted, sameSettings } from "./resume";
 import { runCopies } from "./scheduler";
 import { destinationKey, relativeKey } from "./spec";
 import {
@@ -244,10 +245,13 @@ async function settlePending(
   job: BatchJobState,
   until = ctx.inputs.batchOperations?.wait ?? "complete",
   alsoOwner?: SetOwner,
-): Promise<SettledJob> {
+): Promise<SettledJob & { interrupted?: InterruptedRun }> {
   const settled = await settleJob(ctx, job, until);
   if (!settled.done) return settled;
-  const [{ manifest }] = await Promise.all([readOwnManifest(ctx, alsoOwner), resolveDigest(ctx)]);
+  const [{ manifest, interrupted }] = await Promise.all([
+    readOwnManifest(ctx, alsoOwner),
+    resolveDigest(ctx),
+  ]);
   const records = manifest?.records ?? {};
   const writer = new ManifestWriter(ctx.manifestClient, ctx.inputs.manifestLocation, {
     format: MANIFEST_FORMAT,
@@ -258,9 +262,10 @@ async function settlePending(
     records,
   });
   for (const [rel, record] of settled.records) writer.set(rel, withSuperseded(record, records[rel]));
+  // The finish compacts a killed run's journals: what they say goes to the caller instead.
   await writer.finish();
   await writeJobMarker(ctx, settled.job);
-  return settled;
+  return { ...settled, interrupted };
 }
 
 async function runSet(inputs: SetInputs, isCreate: boolean, olds?: SetOutputs): Promise<SetOutputs> {
@@ -268,9 +273,11 @@ async function runSet(inputs: SetInputs, isCreate: boolean, olds?: SetOutputs): 
   const ctx = setContext(inputs);
   // The marker in S3, not only the state: an up that failed after creating a job saved no state.
   let batchJob = await lastJob(ctx, olds?.batchJob);
+  let interrupted: InterruptedRun | undefined;
   if (batchJob && !batchJob.recorded) {
     const settled = await settlePending(ctx, batchJob, undefined, ownerOf(olds));
     batchJob = settled.job;
+    interrupted = settled.interrupted;
     if (!settled.done) {
       console.log(
         `Batch Operations job ${batchJob.jobId} is ${batchJob.status}; the next up or refresh follows it`,
@@ -340,7 +347,6 @@ async function runSet(inputs: SetInputs, isCreate: boolean, olds?: SetOutputs): 
     counts.adopted = found.adopted.length;
     toCreate = found.copy;
   }
-
   const recopies = new Set(plan.updated.map((u) => u.relativeKey));
   // A job's copies join the records; the versions their keys' earlier copies wrote are superseded.
   const recordJob = (settled: SettledJob) => {
@@ -353,7 +359,26 @@ async function runSet(inputs: SetInputs, isCreate: boolean, olds?: SetOutputs): 
   const toCopy = [...toCreate, ...plan.updated];
   // With batchOperations, a job takes every copy it can; the provider copies the rest beside it.
   const split = inputs.batchOperations ? splitForJob(toCopy) : { job: [], ours: toCopy };
-  const tasks = split.ours;
+  // Only what the provider copies itself: a job's part goes by its token, which its plan decides.
+  let tasks = split.ours;
+  interrupted ??= planned.interrupted;
+  if (interrupted && tasks.length && !ctx.inPlace && sameSettings(interrupted, acceptedDigests(ctx))) {
+    // Creations `adopt` just compared are not compared again.
+    const examined = live !== undefined;
+    const recovered = await recordInterrupted(
+      ctx,
+      interrupted,
+      examined ? tasks.filter((t) => recopies.has(t.relativeKey)) : tasks,
+      live,
+    );
+    for (const { task, record } of recovered) {
+      set(task.relativeKey, record);
+      if (recopies.has(task.relativeKey)) counts.recopied += 1;
+      else counts.copied += 1;
+    }
+    const done = new Set(recovered.map((r) => r.task.relativeKey));
+    tasks = tasks.filter((t) => !done.has(t.relativeKey));
+  }
   if (split.job.length) {
     batchJob = await startJob(ctx, split.job, batchJob?.jobId);
     if (isTerminal(batchJob.status)) {
@@ -373,6 +398,9 @@ async function runSet(inputs: SetInputs, isCreate: boolean, olds?: SetOutputs): 
       `created Batch Operations job ${batchJob.jobId} for ${split.job.length} objects (${batchJob.estimate}); report: ${batchJob.reportLocation}`,
     );
   }
+  // Before the first copy: should this run be killed, this journal tells the next run since when,
+  // and for which keys, to look for copies written without a record (resume.ts).
+  if (tasks.length) await writer.begin(tasks.map((t) => t.relativeKey));
   const copyOne = tasks.length
     ? await setCopier(copierSettings(inputs), { sourceBucket: ctx.source.bucket, destBucket: inputs.bucket })
     : undefined;

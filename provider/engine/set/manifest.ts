@@ -45,6 +45,8 @@ interface Journal {
   owner?: SetOwner;
   set: Record<string, ManifestRecord>;
   removed: string[];
+  /** Only in the journal a run writes before its first copy: the keys it is about to copy. */
+  planned?: string[];
 }
 
 /**
@@ -271,8 +273,12 @@ export async function getObject(client: S3Client, bucket: string, key: string) {
   }
 }
 
-async function listKeys(client: S3Client, bucket: string, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
+async function listObjects(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+): Promise<{ key: string; lastModified?: Date }[]> {
+  const found: { key: string; lastModified?: Date }[] = [];
   let token: string | undefined;
   do {
     const page = await client
@@ -280,37 +286,61 @@ async function listKeys(client: S3Client, bucket: string, prefix: string): Promi
       .catch((err: unknown) => {
         throw wrapAwsError("ListObjectsV2", `s3://${bucket}/${prefix}`, err);
       });
-    for (const o of page.Contents ?? []) if (o.Key !== undefined) keys.push(o.Key);
+    for (const o of page.Contents ?? [])
+      if (o.Key !== undefined) found.push({ key: o.Key, lastModified: o.LastModified });
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
-  return keys;
+  return found;
 }
 
-/** The journal objects under a manifest, by sequence number. */
+const listKeys = async (client: S3Client, bucket: string, prefix: string) =>
+  (await listObjects(client, bucket, prefix)).map((o) => o.key);
+
+/** The journal objects under a manifest, by sequence number, with when S3 stored each. */
 async function journals(client: S3Client, bucket: string, key: string) {
-  const found: { key: string; seq: number }[] = [];
-  for (const k of await listKeys(client, bucket, journalPrefix(key))) {
-    const seq = journalSeq(key, k);
-    if (seq !== undefined) found.push({ key: k, seq });
+  const found: { key: string; seq: number; lastModified?: Date }[] = [];
+  for (const o of await listObjects(client, bucket, journalPrefix(key))) {
+    const seq = journalSeq(key, o.key);
+    if (seq !== undefined) found.push({ key: o.key, seq, lastModified: o.lastModified });
   }
   return found.sort((a, b) => a.seq - b.seq);
 }
 
+/** What a run that was killed (its journals left, never compacted) had begun to copy. */
+export interface InterruptedRun {
+  /** When S3 stored the first journal of a killed run, which it wrote before its first copy. */
+  since: Date;
+  /** Relative keys the killed runs were about to copy. */
+  planned: Set<string>;
+  /** The settings digests the killed runs copied with. */
+  settingsDigests: Set<string>;
+}
+
 const baseSeq = (metadata: Record<string, string>) => Number(metadata[SEQ_METADATA] ?? 0) || 0;
+
+/** What a reader finds at a manifest location. */
+export interface ManifestRead {
+  manifest?: Manifest;
+  digest?: string;
+  /**
+   * Set when a run left journals the manifest does not include (it was killed before its finish)
+   * and one of them is the journal it wrote before its first copy: every copy that run sent was
+   * written after S3 stored that journal.
+   */
+  interrupted?: InterruptedRun;
+}
 
 /**
  * The manifest as the last run left it: the compacted object, then every journal written after it,
  * in order. No manifest and no journal: `{}`.
  */
-export async function readManifest(
-  client: S3Client,
-  location: string,
-): Promise<{ manifest?: Manifest; digest?: string }> {
+export async function readManifest(client: S3Client, location: string): Promise<ManifestRead> {
   const { bucket, key } = parseManifestLocation(location);
   const [base, found] = await Promise.all([getObject(client, bucket, key), journals(client, bucket, key)]);
   let manifest = base ? asManifest(decode(base.body, location), location) : undefined;
   if (manifest) stampDigests(manifest);
   const pending = found.filter((j) => j.seq > (base ? baseSeq(base.metadata) : 0));
+  let interrupted: InterruptedRun | undefined;
 
   for (let i = 0; i < pending.length; i += JOURNAL_READ_CONCURRENCY) {
     const batch = pending.slice(i, i + JOURNAL_READ_CONCURRENCY);
@@ -321,9 +351,28 @@ export async function readManifest(
       const where = `s3://${bucket}/${batch[n].key}`;
       const journal = asJournal(decode(body.body, where), where);
       manifest = apply(manifest, journal);
+      interrupted = noteInterrupted(interrupted, journal, batch[n].lastModified);
     });
   }
-  return manifest ? { manifest, digest: manifestDigest(manifest) } : {};
+  const extra = interrupted ? { interrupted } : {};
+  return manifest ? { manifest, digest: manifestDigest(manifest), ...extra } : extra;
+}
+
+/** Adds one left-over journal to what is known of the killed runs. */
+function noteInterrupted(
+  known: InterruptedRun | undefined,
+  j: Journal,
+  storedAt: Date | undefined,
+): InterruptedRun | undefined {
+  const planned = Array.isArray(j.planned) ? j.planned.filter((k) => typeof k === "string") : undefined;
+  if (!known && (!planned || !storedAt)) return undefined;
+  const run = known ?? { since: storedAt!, planned: new Set<string>(), settingsDigests: new Set<string>() };
+  run.settingsDigests.add(j.settingsDigest);
+  if (planned && storedAt) {
+    for (const k of planned) run.planned.add(k);
+    if (storedAt < run.since) run.since = storedAt;
+  }
+  return run;
 }
 
 function apply(manifest: Manifest | undefined, j: Journal): Manifest {
@@ -393,6 +442,17 @@ export class ManifestWriter {
   }
 
   /**
+   * Writes a journal before the run's first copy, naming the keys it is about to copy. Should the
+   * run be killed, the next reader finds it left over: its Last-Modified bounds when the copies it
+   * lost began, and `planned` which keys they can be.
+   */
+  begin(planned: string[]): Promise<void> {
+    const run = this.chain.catch(() => undefined).then(() => this.writeJournal(planned));
+    this.chain = run;
+    return run;
+  }
+
+  /**
    * Writes the whole manifest, then deletes the journals it now includes (in that order: a kill
    * between the two leaves journals the reader skips by sequence number). `bytes` is the
    * compressed size; `warnings` says when journals could not be deleted (the next finish retries).
@@ -424,8 +484,8 @@ export class ManifestWriter {
     };
   }
 
-  private async writeJournal(): Promise<void> {
-    if (this.pending.size === 0) return;
+  private async writeJournal(planned?: string[]): Promise<void> {
+    if (this.pending.size === 0 && !planned) return;
     const taken = this.pending;
     this.pending = new Map();
     try {
@@ -439,6 +499,7 @@ export class ManifestWriter {
         owner: this.state.owner,
         set: {},
         removed: [],
+        ...(planned ? { planned } : {}),
       };
       // Numbers are never reused, even after a failed write that may have landed.
       seq.next += 1;
