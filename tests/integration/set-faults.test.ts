@@ -163,6 +163,38 @@ async function chain(fault: Fault): Promise<{ watched: Watch; faults: FaultProxy
   return { watched, faults };
 }
 
+/**
+ * Runs the set's up in a child process through a proxy under which, after `answered` copies, S3
+ * carries out each CopyObject but its answer never arrives; kills the child with SIGKILL once 4
+ * such copies are written (all its slots, at concurrency 4). Returns their destination keys.
+ */
+async function killWithCopiesUnanswered(news: Record<string, unknown>, answered: number): Promise<string[]> {
+  let copies = 0;
+  const run = await chain({
+    match: (r) =>
+      kindOf(r.method, r.url, r.headers) === "copy" && ++copies > answered ? "withhold-answer" : undefined,
+  });
+  const proc = spawn(process.execPath, [CHILD, JSON.stringify({ ...news, endpoint: run.watched.endpoint })], {
+    stdio: ["ignore", "ignore", "pipe"],
+    env: process.env,
+  });
+  child = proc;
+  let stderr = "";
+  proc.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<NodeJS.Signals | null>((r) => proc.once("exit", (_c, signal) => r(signal)));
+  await until(
+    `4 copies written, unanswered (child stderr: ${stderr})`,
+    () => run.faults.withheld.length >= 4,
+  );
+  proc.kill("SIGKILL");
+  expect(await exited).toBe("SIGKILL");
+  const written = run.faults.withheld.map((line) => keyOf(line.split(" ")[1]));
+  expect(written).toHaveLength(4);
+  await run.watched.close();
+  await run.faults.close();
+  return written;
+}
+
 const SMALL = 400;
 const BIG = "000-big.bin"; // sorts first, so its parts are in flight from the start
 
@@ -286,31 +318,8 @@ describe("ObjectCopySet under faults", () => {
 
       // First run: after 20 copies, S3 carries out each CopyObject but its answer never arrives,
       // so the 4 copies in flight at the kill are written and no checkpoint can record them.
-      let copies = 0;
-      const first = await chain({
-        match: (r) =>
-          kindOf(r.method, r.url, r.headers) === "copy" && ++copies > 20 ? "withhold-answer" : undefined,
-      });
-      const proc = spawn(
-        process.execPath,
-        [CHILD, JSON.stringify({ ...news, endpoint: first.watched.endpoint })],
-        { stdio: ["ignore", "ignore", "pipe"], env: process.env },
-      );
-      child = proc;
-      let stderr = "";
-      proc.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
-      const exited = new Promise<NodeJS.Signals | null>((r) => proc.once("exit", (_c, signal) => r(signal)));
-      await until(
-        `4 copies written, unanswered (child stderr: ${stderr})`,
-        () => first.faults.withheld.length >= 4,
-      );
-      proc.kill("SIGKILL");
-      expect(await exited).toBe("SIGKILL");
-      const written = first.faults.withheld.map((line) => keyOf(line.split(" ")[1]));
-      expect(written).toHaveLength(4);
+      const written = await killWithCopiesUnanswered(news, 20);
       for (const k of written) expect(await versionsOf(dst, k)).toHaveLength(1);
-      await first.watched.close();
-      await first.faults.close();
 
       const second = await chain({ match: () => undefined });
       const outs = await createSet({ ...news, endpoint: second.watched.endpoint });
@@ -329,6 +338,42 @@ describe("ObjectCopySet under faults", () => {
       for (const k of keys)
         expect({ k, versions: (await versionsOf(dst, `r/${k}`)).length }).toEqual({ k, versions: 1 });
 
+      await objectCopySetProvider.delete!("id", outs);
+      for (const k of keys)
+        expect({ k, versions: await versionsOf(dst, `r/${k}`) }).toEqual({ k, versions: [] });
+    },
+  );
+
+  itIf(CAN.plainHttp)(
+    "after SIGKILL mid re-copy on a versioned destination, the next up records the killed run's versions and deletes the ones they superseded",
+    async () => {
+      const src = await newBucket({ versioned: true });
+      const dst = await newBucket({ versioned: true });
+      const keys = Array.from({ length: 12 }, (_, i) => `f/${String(i).padStart(2, "0")}.txt`);
+      await pool(keys, 12, (k) => put(src, `b/${k}`, `old body of ${k}`));
+      const news = { source: `${src}/b/`, bucket: dst, prefix: "r/", concurrency: 4, ...identity() };
+      await createSet(news);
+      await pool(keys, 12, (k) => put(src, `b/${k}`, `new body of ${k}`));
+
+      // The re-copying up: 4 re-copies answered, then 4 written whose answers never come.
+      const written = await killWithCopiesUnanswered(news, 4);
+      for (const k of written) expect(await versionsOf(dst, k)).toHaveLength(2); // the first up's, the killed run's
+
+      logs = [];
+      const second = await chain({ match: () => undefined });
+      const outs = await createSet({ ...news, endpoint: second.watched.endpoint });
+      const copied = second.watched.seen.filter((s) => s.kind === "copy").map((s) => s.key);
+
+      expect(copied.filter((k) => written.includes(k))).toEqual([]);
+      expect(logs.some((l) => l.startsWith("recorded ") && l.includes("an interrupted up copied"))).toBe(
+        true,
+      );
+      expect(outs.lastRun).toMatchObject({ copied: 0, failed: 0, deleted: 0 });
+      // Each key: the new body, in one version; the first up's versions went as superseded.
+      for (const k of keys) {
+        expect({ k, versions: (await versionsOf(dst, `r/${k}`)).length }).toEqual({ k, versions: 1 });
+        expect((await bytes(dst, `r/${k}`)).toString()).toBe(`new body of ${k}`);
+      }
       await objectCopySetProvider.delete!("id", outs);
       for (const k of keys)
         expect({ k, versions: await versionsOf(dst, `r/${k}`) }).toEqual({ k, versions: [] });
