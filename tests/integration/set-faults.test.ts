@@ -163,6 +163,24 @@ async function chain(fault: Fault): Promise<{ watched: Watch; faults: FaultProxy
   return { watched, faults };
 }
 
+/** `count` objects under "b/" of a versioned source, and a set copying them to "r/" of a versioned destination at concurrency 4. */
+async function versionedScene(count: number, body: string) {
+  const src = await newBucket({ versioned: true });
+  const dst = await newBucket({ versioned: true });
+  const keys = Array.from({ length: count }, (_, i) => `f/${String(i).padStart(2, "0")}.txt`);
+  await pool(keys, 16, (k) => put(src, `b/${k}`, `${body} ${k}`));
+  const news = { source: `${src}/b/`, bucket: dst, prefix: "r/", concurrency: 4, ...identity() };
+  return { src, dst, keys, news };
+}
+
+/** How many versions each key has under the destination prefix "r/". */
+async function versionCounts(bucket: string, keys: string[]): Promise<Record<string, number>> {
+  const counts = await Promise.all(keys.map(async (k) => [k, (await versionsOf(bucket, `r/${k}`)).length]));
+  return Object.fromEntries(counts) as Record<string, number>;
+}
+
+const each = (keys: string[], n: number) => Object.fromEntries(keys.map((k) => [k, n]));
+
 /**
  * Runs the set's up in a child process through a proxy under which, after `answered` copies, S3
  * carries out each CopyObject but its answer never arrives; kills the child with SIGKILL once 4
@@ -310,11 +328,7 @@ describe("ObjectCopySet under faults", () => {
   itIf(CAN.plainHttp)(
     "after SIGKILL with copies written but unanswered on a versioned destination, the next up records them instead of copying again, and destroy leaves no version behind",
     async () => {
-      const src = await newBucket({ versioned: true });
-      const dst = await newBucket({ versioned: true });
-      const keys = Array.from({ length: 40 }, (_, i) => `f/${String(i).padStart(2, "0")}.txt`);
-      await pool(keys, 16, (k) => put(src, `b/${k}`, `body of ${k}`));
-      const news = { source: `${src}/b/`, bucket: dst, prefix: "r/", concurrency: 4, ...identity() };
+      const { dst, keys, news } = await versionedScene(40, "body of");
 
       // First run: after 20 copies, S3 carries out each CopyObject but its answer never arrives,
       // so the 4 copies in flight at the kill are written and no checkpoint can record them.
@@ -335,23 +349,17 @@ describe("ObjectCopySet under faults", () => {
       expect(outs.objectCount).toBe(keys.length);
       expect(outs.lastRun).toMatchObject({ failed: 0, deleted: 0 });
       // One version per key: no copy of the killed run is left for nobody to delete.
-      for (const k of keys)
-        expect({ k, versions: (await versionsOf(dst, `r/${k}`)).length }).toEqual({ k, versions: 1 });
+      expect(await versionCounts(dst, keys)).toEqual(each(keys, 1));
 
       await objectCopySetProvider.delete!("id", outs);
-      for (const k of keys)
-        expect({ k, versions: await versionsOf(dst, `r/${k}`) }).toEqual({ k, versions: [] });
+      expect(await versionCounts(dst, keys)).toEqual(each(keys, 0));
     },
   );
 
   itIf(CAN.plainHttp)(
     "after SIGKILL mid re-copy on a versioned destination, the next up records the killed run's versions and deletes the ones they superseded",
     async () => {
-      const src = await newBucket({ versioned: true });
-      const dst = await newBucket({ versioned: true });
-      const keys = Array.from({ length: 12 }, (_, i) => `f/${String(i).padStart(2, "0")}.txt`);
-      await pool(keys, 12, (k) => put(src, `b/${k}`, `old body of ${k}`));
-      const news = { source: `${src}/b/`, bucket: dst, prefix: "r/", concurrency: 4, ...identity() };
+      const { src, dst, keys, news } = await versionedScene(12, "old body of");
       await createSet(news);
       await pool(keys, 12, (k) => put(src, `b/${k}`, `new body of ${k}`));
 
@@ -370,13 +378,10 @@ describe("ObjectCopySet under faults", () => {
       );
       expect(outs.lastRun).toMatchObject({ copied: 0, failed: 0, deleted: 0 });
       // Each key: the new body, in one version; the first up's versions went as superseded.
-      for (const k of keys) {
-        expect({ k, versions: (await versionsOf(dst, `r/${k}`)).length }).toEqual({ k, versions: 1 });
-        expect((await bytes(dst, `r/${k}`)).toString()).toBe(`new body of ${k}`);
-      }
+      expect(await versionCounts(dst, keys)).toEqual(each(keys, 1));
+      for (const k of keys) expect((await bytes(dst, `r/${k}`)).toString()).toBe(`new body of ${k}`);
       await objectCopySetProvider.delete!("id", outs);
-      for (const k of keys)
-        expect({ k, versions: await versionsOf(dst, `r/${k}`) }).toEqual({ k, versions: [] });
+      expect(await versionCounts(dst, keys)).toEqual(each(keys, 0));
     },
   );
 
