@@ -436,9 +436,7 @@ export class ManifestWriter {
 
   /** Writes what changed since the last checkpoint as one journal object; nothing if nothing did. */
   checkpoint(): Promise<void> {
-    const run = this.chain.catch(() => undefined).then(() => this.writeJournal());
-    this.chain = run;
-    return run;
+    return this.queueJournal();
   }
 
   /**
@@ -447,6 +445,11 @@ export class ManifestWriter {
    * lost began, and `planned` which keys they can be.
    */
   begin(planned: string[]): Promise<void> {
+    return this.queueJournal(planned);
+  }
+
+  /** Journals are written one after another, each after the last has settled. */
+  private queueJournal(planned?: string[]): Promise<void> {
     const run = this.chain.catch(() => undefined).then(() => this.writeJournal(planned));
     this.chain = run;
     return run;
