@@ -224,6 +224,17 @@ async function main() {
     ...(process.env.BENCH_OURS_CONCURRENCY?.split(",").filter(Boolean) ?? []).map((c) =>
       oursSetTool(m, `ours (c ${c})`, `set engine createSet(), concurrency ${c}`, { concurrency: Number(c) }),
     ),
+    // BENCH_OURS_INPUTS='{"partSize":26214400}': ours again with these set inputs (a JSON object), to try a setting.
+    ...(process.env.BENCH_OURS_INPUTS
+      ? [
+          oursSetTool(
+            m,
+            `ours (${process.env.BENCH_OURS_INPUTS})`,
+            `set engine createSet(), inputs ${process.env.BENCH_OURS_INPUTS}`,
+            JSON.parse(process.env.BENCH_OURS_INPUTS) as Record<string, unknown>,
+          ),
+        ]
+      : []),
     ...(process.env.BENCH_PULUMI === "1" ? [pulumiUpTool(m, "ours (pulumi up)")] : []),
     awsSetTool(m, "aws s3 sync (defaults)", "sync", {}),
     awsSetTool(m, "aws s3 sync (64)", "sync", { max_concurrent_requests: "64", max_queue_size: "10000" }),
