@@ -71,6 +71,8 @@ export const RESTORE_POLL_MS = 30_000;
 
 // Timeouts (README "Timeouts and cancels"). The SDK has none by default, so a held or half-open
 // connection would stall a copy forever. Each can be overridden by PULUMI_S3_COPY_TIMEOUTS.
+/** The environment variable that overrides the timeouts below (README "Timeouts and cancels"). */
+export const TIMEOUTS_ENV = "PULUMI_S3_COPY_TIMEOUTS";
 
 /** Opening a TCP (and TLS) connection: S3 accepts in milliseconds; longer means the path is down. */
 export const CONNECT_TIMEOUT_MS = 10_000;

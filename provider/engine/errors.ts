@@ -1,5 +1,7 @@
 import { STATUS_CODES } from "node:http";
 
+import { TIMEOUTS_ENV } from "./constants";
+
 /**
  * Every error the engine raises leads with a stable code, so users can search for it and tests can
  * match on it without depending on the wording.
@@ -148,6 +150,7 @@ export function wrapAwsError(
   service = "S3",
 ): ObjectCopyError {
   if (err instanceof ObjectCopyError) return err;
+  if (isTimeout(err)) return timeoutError(operation, target, err, undefined, service);
   return new ObjectCopyError(
     `${service}_${operation.toUpperCase()}_FAILED`,
     `${operation} on ${target} ${describeFailure(operation, target, err, service)}`,
@@ -236,4 +239,40 @@ function permissionHint(operation: string, target: string): string {
     ? "; S3 also answers 403 instead of 404 for a key that does not exist when the caller lacks s3:ListBucket on the bucket"
     : "";
   return `; ${operation} needs ${needs(pinned)}${version}${listing}`;
+}
+
+/** The SDK's error for a request that ran out of time (not a reset, which it also names TimeoutError). */
+export function isTimeout(err: unknown): boolean {
+  const e = err as { name?: string; code?: string; message?: string } | undefined;
+  if (e?.name !== "TimeoutError") return false;
+  return e.code === "ETIMEDOUT" || /timeout|timed out|within the configured/i.test(e.message ?? "");
+}
+
+/**
+ * A timeout as the user should read it: which request, how often, whether it may have taken
+ * effect, and what to do. Every request's timeout ends here, so each reads `<SERVICE>_<OP>_TIMED_OUT`.
+ */
+export function timeoutError(
+  operation: string,
+  target: string,
+  err: unknown,
+  attempts?: number,
+  service = "S3",
+): ObjectCopyError {
+  const sdkAttempts = (err as { $metadata?: { attempts?: number } }).$metadata?.attempts;
+  const tries = attempts ?? sdkAttempts;
+  // A read changes nothing, and the copy paths say themselves what an unanswered copy left; any
+  // other write that went unanswered may have been carried out all the same.
+  const effect =
+    /^(Head|Get|List|Describe)/.test(operation) ||
+    operation === "CopyObject" ||
+    operation === "UploadPartCopy"
+      ? ""
+      : "; whether it took effect is unknown";
+  return new ObjectCopyError(
+    `${service}_${operation.toUpperCase()}_TIMED_OUT`,
+    `${operation} on ${target} got no answer in time${tries ? ` (${tries} attempt${tries === 1 ? "" : "s"})` : ""}: ` +
+      `${(err as Error).message}${effect}; the server is slow or the connection is dead. If the server is just ` +
+      `slow, raise the limits with ${TIMEOUTS_ENV} (README "Timeouts and cancels")`,
+  );
 }

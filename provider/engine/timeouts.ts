@@ -6,6 +6,7 @@ import {
   COPY_TIMEOUT_FLOOR_MS,
   MAX_PART_BYTES,
   REQUEST_TIMEOUT_MS,
+  TIMEOUTS_ENV,
 } from "./constants";
 import { ObjectCopyError } from "./errors";
 
@@ -19,7 +20,9 @@ export interface Timeouts {
   cancelGraceMs: number;
 }
 
-export const TIMEOUTS_ENV = "PULUMI_S3_COPY_TIMEOUTS";
+export { TIMEOUTS_ENV };
+// Kept with the errors, which every failed request goes through; re-exported for the callers here.
+export { isTimeout, timeoutError } from "./errors";
 
 const NAMES: Record<string, keyof Timeouts> = {
   connect: "connectMs",
@@ -70,27 +73,3 @@ export function copyTimeoutMs(bytes: number, t: Timeouts = timeouts()): number {
  * It catches a connection that dies after the answer's headers, which requestTimeout no longer covers.
  */
 export const socketTimeoutMs = (t: Timeouts = timeouts()) => copyTimeoutMs(MAX_PART_BYTES, t);
-
-/** The SDK's error for a request that ran out of time (not a reset, which it also names TimeoutError). */
-export function isTimeout(err: unknown): boolean {
-  const e = err as { name?: string; code?: string; message?: string } | undefined;
-  if (e?.name !== "TimeoutError") return false;
-  return e.code === "ETIMEDOUT" || /timeout|timed out|within the configured/i.test(e.message ?? "");
-}
-
-/** A timeout as the user should read it: which request, how long, how often, what to do. */
-export function timeoutError(
-  operation: string,
-  target: string,
-  err: unknown,
-  attempts?: number,
-): ObjectCopyError {
-  const sdkAttempts = (err as { $metadata?: { attempts?: number } }).$metadata?.attempts;
-  const tries = attempts ?? sdkAttempts;
-  return new ObjectCopyError(
-    `S3_${operation.toUpperCase()}_TIMED_OUT`,
-    `${operation} on ${target} got no answer in time${tries ? ` (${tries} attempts)` : ""}: ` +
-      `${(err as Error).message}; the server is slow or the connection is dead. If the server is just slow, ` +
-      `raise the limits with ${TIMEOUTS_ENV} (README "Timeouts and cancels")`,
-  );
-}

@@ -124,7 +124,12 @@ describe("setCopier on a real server", () => {
       await put(src, "in/a.txt", "second, longer");
 
       const copy = await setCopier({}, { sourceBucket: src, destBucket: dst });
-      await expect(copy(taskFor(src, dst, e))).rejects.toMatchObject({ code: "SOURCE_CHANGED_DURING_COPY" });
+      const failed = copy(taskFor(src, dst, e));
+      await expect(failed).rejects.toMatchObject({ code: "SOURCE_CHANGED_DURING_COPY" });
+      // Pinned to the listing's ETag, this copy sent no HeadObject, so the message names none.
+      await expect(failed).rejects.toThrow(
+        /changed after it was read: it no longer has the ETag the CopyObject was pinned to \(412\)/,
+      );
       const out = await verifier().s3.send(new ListObjectsV2Command({ Bucket: dst }));
       expect(out.KeyCount ?? 0).toBe(0);
     },

@@ -63,6 +63,51 @@ describe("requests that get no answer", () => {
     },
   );
 
+  itIf(CAN.plainHttp).each([
+    ["CopyObject", "COPY", "S3_COPYOBJECT_TIMED_OUT"],
+    ["HeadObject", "MERGE", "S3_HEADOBJECT_TIMED_OUT"],
+  ])(
+    "a %s that is never answered fails with its TIMED_OUT code (directive %s), in bounded time",
+    async (operation, directive, code) => {
+      process.env[TIMEOUTS_ENV] = `request=500,copyFloor=500,copyRate=${1024 * MiB}`;
+      const src = await newBucket();
+      const dst = await newBucket();
+      await put(src, "small.txt", "hello");
+      const p = await withProxy({
+        match: (r) =>
+          operation === "HeadObject"
+            ? r.method === "HEAD" && r.url.includes("small.txt")
+              ? "hang"
+              : undefined
+            : r.method === "PUT" && r.headers["x-amz-copy-source"]
+              ? "hang"
+              : undefined,
+      });
+
+      const copy = within(
+        10_000,
+        "the copy",
+        provider.create({
+          source: `${src}/small.txt`,
+          bucket: dst,
+          key: "copy.txt",
+          endpoint: p.endpoint,
+          metadataDirective: directive,
+          ...(directive === "MERGE" ? { cacheControl: "max-age=60" } : {}),
+        }),
+      );
+
+      await expect(copy).rejects.toThrow(
+        new RegExp(`^${code}: ${operation} on s3://.+? got no answer in time \\(3 attempts\\)`),
+      );
+      await expect(copy).rejects.toThrow(/PULUMI_S3_COPY_TIMEOUTS/);
+      if (operation === "HeadObject") {
+        await expect(copy).rejects.not.toThrow(/took effect|written/);
+        expect(p.log.filter((l) => l.startsWith("PUT"))).toEqual([]);
+      }
+    },
+  );
+
   const multipart = (src: string, dst: string, endpoint: string) => ({
     source: `${src}/big.bin`,
     bucket: dst,

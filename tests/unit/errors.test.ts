@@ -238,18 +238,31 @@ describe("wrapAwsError: throttling and network failures say what happened", () =
     );
   });
 
-  it("says a request timeout leaves the outcome unknown", () => {
-    const timeout = Object.assign(
+  const timeout = (attempts: number) =>
+    Object.assign(
       new Error(
         "@smithy/node-http-handler - [ERROR] a request has exceeded the configured 1000 ms requestTimeout.",
       ),
-      { name: "TimeoutError", code: "ETIMEDOUT", $metadata: meta(undefined, 1) },
+      { name: "TimeoutError", code: "ETIMEDOUT", $metadata: meta(undefined, attempts) },
     );
-    expect(wrapAwsError("UploadPartCopy", "s3://dst/b part 1", timeout).message).toBe(
-      "S3_UPLOADPARTCOPY_FAILED: UploadPartCopy on s3://dst/b part 1 failed: no answer arrived in time " +
-        "(@smithy/node-http-handler - [ERROR] a request has exceeded the configured 1000 ms requestTimeout., " +
-        "ETIMEDOUT) (after 1 attempt); the request may or may not have taken effect, so its outcome is unknown",
+
+  it("reports a write that ran out of time as <SERVICE>_<OP>_TIMED_OUT, its outcome unknown", () => {
+    expect(wrapAwsError("PutObject", "s3://dst/m.json.gz", timeout(3)).message).toBe(
+      "S3_PUTOBJECT_TIMED_OUT: PutObject on s3://dst/m.json.gz got no answer in time (3 attempts): " +
+        "@smithy/node-http-handler - [ERROR] a request has exceeded the configured 1000 ms requestTimeout.; " +
+        "whether it took effect is unknown; the server is slow or the connection is dead. If the server is just " +
+        'slow, raise the limits with PULUMI_S3_COPY_TIMEOUTS (README "Timeouts and cancels")',
     );
+    expect(wrapAwsError("DescribeKey", "alias/k", timeout(1), "KMS").code).toBe("KMS_DESCRIBEKEY_TIMED_OUT");
+  });
+
+  it("says nothing of an effect for a read or a copy that ran out of time (the copy paths say what it left)", () => {
+    for (const op of ["HeadObject", "ListObjectsV2", "CopyObject", "UploadPartCopy"]) {
+      const err = wrapAwsError(op, "s3://src/a", timeout(1));
+      expect(err.code).toBe(`S3_${op.toUpperCase()}_TIMED_OUT`);
+      expect(err.message).toContain("got no answer in time (1 attempt): ");
+      expect(err.message).not.toContain("took effect");
+    }
   });
 
   it("says a refused connection was not sent, unless an earlier attempt may have been", () => {

@@ -112,7 +112,7 @@ async function copyObjectFailure(
     : httpStatus(err) === 412
       ? new ObjectCopyError(
           "SOURCE_CHANGED_DURING_COPY",
-          `the source ${names.source} changed between HeadObject and CopyObject (412); run up again`,
+          `the source ${names.source} changed after it was read: it no longer has the ETag the CopyObject was pinned to (412); run up again`,
         )
       : wrapAwsError("CopyObject", `${names.source} -> ${names.destUri}`, err);
   const attempts = (err as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
