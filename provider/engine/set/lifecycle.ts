@@ -319,8 +319,8 @@ async function runSet(inputs: SetInputs, isCreate: boolean, olds?: SetOutputs): 
   const set = (rel: string, record: ManifestRecord) => writer.set(rel, record);
   const remove = (rel: string) => writer.remove(rel);
 
-  const ours = new Set([...Object.keys(records), ...plan.created.map((c) => c.relativeKey)]);
-  await abortLeftoverUploads(ctx, new Set([...ours].map((r) => destinationKey(r, inputs.prefix))), started);
+  interrupted ??= planned.interrupted;
+  await abortLeftoverUploads(ctx, interrupted, started);
 
   const counts: SetRunCounts = { copied: 0, recopied: 0, deleted: 0, adopted: 0, failed: 0 };
   let live: Map<string, SourceEntry> | undefined;
@@ -361,7 +361,6 @@ async function runSet(inputs: SetInputs, isCreate: boolean, olds?: SetOutputs): 
   const split = inputs.batchOperations ? splitForJob(toCopy) : { job: [], ours: toCopy };
   // Only what the provider copies itself: a job's part goes by its token, which its plan decides.
   let tasks = split.ours;
-  interrupted ??= planned.interrupted;
   if (interrupted && tasks.length && !ctx.inPlace && sameSettings(interrupted, acceptedDigests(ctx))) {
     // Creations `adopt` just compared are not compared again.
     const examined = live !== undefined;
