@@ -503,4 +503,57 @@ describe("ObjectCopySet", () => {
       deleteBeforeReplace: true,
     });
   });
+
+  it("replaces an in-place set whose source moves elsewhere, so the user's originals are not deleted as removed", async () => {
+    const bucket = await newBucket();
+    await seed(bucket, {
+      "site/app.js": "old app",
+      "site/legacy.js": "only copy",
+      "build/app.js": "new app",
+    });
+    const inPlace = {
+      source: `${bucket}/site/`,
+      bucket,
+      prefix: "site/",
+      metadataDirective: "MERGE",
+      cacheControl: "max-age=60",
+      ...identity(),
+    };
+    const outs = await sets.create(inPlace);
+    const moved = { ...inPlace, source: `${bucket}/build/` };
+
+    const answer = await sets.diff(outs, moved);
+    expect(answer).toMatchObject({ changes: true, replaces: ["source"], deleteBeforeReplace: true });
+    await expect(sets.update(outs, moved)).rejects.toThrow(/^UNEXPECTED_REPLACE: source changed/);
+    // What the engine does for that answer: the old set's delete, then the new set's create.
+    await sets.delete(outs);
+    const replaced = await sets.create(moved);
+
+    expect(replaced.lastRun).toMatchObject({ copied: 1, deleted: 0, failed: 0 });
+    expect((await bytes(bucket, "site/app.js")).toString()).toBe("new app");
+    expect((await bytes(bucket, "site/legacy.js")).toString()).toBe("only copy");
+  });
+
+  it("replaces a set whose source becomes its own destination (in place)", async () => {
+    const src = await newBucket();
+    const dst = await newBucket();
+    await seed(src, { "s/a": "a" });
+    const news = {
+      source: `${src}/s/`,
+      bucket: dst,
+      prefix: "s/",
+      metadataDirective: "MERGE",
+      cacheControl: "max-age=60",
+      ...identity(),
+    };
+    const outs = await sets.create(news);
+    expect(await sets.diff(outs, { ...news, source: `${dst}/s/` })).toMatchObject({
+      changes: true,
+      replaces: ["source"],
+      deleteBeforeReplace: true,
+    });
+    // Another source that is not in place either is an ordinary update.
+    const other = await newBucket();
+    expect(await sets.diff(outs, { ...news, source: `${other}/s/` })).toMatchObject({ replaces: [] });
+  });
 });

@@ -16,7 +16,7 @@ import {
 } from "./manifest";
 import { planSet, settingsDigest, skippedLine } from "./plan";
 import { selects, type Selection } from "./select";
-import { destinationKey, parseSetSource, relativeKey } from "./spec";
+import { destinationKey, isInPlace, parseSetSource, relativeKey } from "./spec";
 import { MAX_EXAMPLE_KEYS, objectSettings, type SetInputs } from "./state";
 import type { Manifest, SetOwner, SetPlan, SourceEntry, SourceLocation } from "./types";
 
@@ -53,7 +53,7 @@ export function setContext(inputs: SetInputs): SetContext {
     // The manifest usually sits in the destination bucket; the client follows a region redirect.
     manifestClient: destClient,
     digest: settingsDigest(objectSettings(inputs)),
-    inPlace: source.bucket === inputs.bucket && source.prefix === inputs.prefix,
+    inPlace: isInPlace(inputs),
     owner: ownerOf(inputs),
     sourceOwner: { ExpectedBucketOwner: inputs.expectedSourceBucketOwner, RequestPayer: inputs.requestPayer },
     destOwner: { ExpectedBucketOwner: inputs.expectedBucketOwner, RequestPayer: inputs.requestPayer },

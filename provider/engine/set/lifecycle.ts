@@ -51,7 +51,7 @@ import { DEFAULT_SET_CONCURRENCY } from "./limits";
 import { planSet } from "./plan";
 import { acceptedDigests, recordInterrupted, sameSettings } from "./resume";
 import { runCopies } from "./scheduler";
-import { destinationKey, relativeKey } from "./spec";
+import { destinationKey, isInPlace, relativeKey } from "./spec";
 import {
   type BatchJobState,
   MAX_EXAMPLE_KEYS,
@@ -157,8 +157,24 @@ export interface SetDiffAnswer {
   reasons: string[];
 }
 
+/**
+ * The inputs whose change replaces the set: where it writes and its manifest, and a `source` that
+ * makes the set in place or no longer in place. The records of an in-place set are versions of
+ * the user's objects, which destroy leaves, and the others are copies, which destroy deletes; one
+ * set updated from one kind to the other would treat the old records as the new kind.
+ */
+function replacedBy(olds: SetOutputs, news: SetInputs, unknownReplaces: boolean): string[] {
+  const replaces: string[] = REPLACE_PROPS.filter(
+    (p) => (unknownReplaces && isUnknown(news[p])) || olds[p] !== news[p],
+  );
+  const known = [news.source, news.bucket, news.prefix].every((v) => typeof v === "string");
+  if (!replaces.length && known && typeof olds.source === "string" && isInPlace(olds) !== isInPlace(news))
+    replaces.push("source");
+  return replaces;
+}
+
 export async function diffSet(olds: SetOutputs, news: SetInputs): Promise<SetDiffAnswer> {
-  const replaces = REPLACE_PROPS.filter((p) => isUnknown(news[p]) || olds[p] !== news[p]);
+  const replaces = replacedBy(olds, news, true);
   // Also when only the manifest moves: created first, the new set would rewrite the same keys
   // with the same bytes, and the old one's destroy could not tell them from its own.
   const deleteBeforeReplace =
@@ -171,7 +187,11 @@ export async function diffSet(olds: SetOutputs, news: SetInputs): Promise<SetDif
       changes: true,
       replaces,
       deleteBeforeReplace,
-      reasons: [`${replaces.join(", ")} changed: a new set replaces this one`],
+      reasons: [
+        replaces.includes("source")
+          ? `source changed, and the set ${isInPlace(news) ? "now copies its prefix onto itself (in place)" : "no longer copies in place"}: a new set replaces this one`
+          : `${replaces.join(", ")} changed: a new set replaces this one`,
+      ],
     };
   }
   const ctx = setContext(news);
@@ -598,7 +618,7 @@ export async function createSet(inputs: SetInputs): Promise<{ id: string; outs: 
 }
 
 export async function updateSet(olds: SetOutputs, news: SetInputs): Promise<SetOutputs> {
-  const replaces = REPLACE_PROPS.filter((p) => olds[p] !== news[p]);
+  const replaces = replacedBy(olds, news, false);
   if (replaces.length) {
     throw new ObjectCopyError("UNEXPECTED_REPLACE", `${replaces.join(", ")} changed; that needs a replace`);
   }

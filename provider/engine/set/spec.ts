@@ -40,6 +40,15 @@ export function parseSetSource(source: string): SourceLocation {
   return { bucket, prefix };
 }
 
+/**
+ * Whether a set copies its prefix onto itself (metadata, class or encryption changed in place):
+ * its records are then versions of the user's own objects, which destroy leaves (or restores).
+ */
+export function isInPlace(inputs: { source: string; bucket: string; prefix: string }): boolean {
+  const source = parseSetSource(inputs.source);
+  return source.bucket === inputs.bucket && source.prefix === inputs.prefix;
+}
+
 /** The source key without the source prefix; the listing only yields keys under the prefix. */
 export function relativeKey(sourceKey: string, sourcePrefix: string): string {
   if (!sourceKey.startsWith(sourcePrefix)) {
