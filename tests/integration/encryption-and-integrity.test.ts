@@ -109,6 +109,91 @@ describe("SSE-C", () => {
       expect(await openUploads(dst)).toEqual([]);
     },
   );
+
+  describe("a source key that does not fit says so, never as a missing permission, never showing the key", () => {
+    const shown = (message: string, key: Buffer) =>
+      [key.toString("base64"), key.toString("hex"), key.toString("base64").slice(0, 12)].filter((k) =>
+        message.includes(k),
+      );
+    const failure = async (p: Promise<unknown>) => {
+      const err = await p.then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(err).toBeInstanceOf(Error);
+      return err!;
+    };
+
+    itIf(CAN.sseC)("a wrong sourceCustomerKey", async () => {
+      const src = await newBucket();
+      const dst = await newBucket();
+      await put(src, "a", "sealed", sseC(KEY_A));
+      const err = await failure(
+        provider.create({
+          bucket: dst,
+          key: "b",
+          source: `${src}/a`,
+          sourceCustomerKey: KEY_B.toString("base64"),
+        }),
+      );
+      expect(err.message).toMatch(
+        /^SOURCE_CUSTOMER_KEY_REFUSED: HeadObject on s3:\/\/\S+\/a answered 40[03] while sourceCustomerKey was sent: either it is not the key the source was written with/,
+      );
+      expect(shown(err.message, KEY_B)).toEqual([]);
+      expect(await exists(dst, "b")).toBe(false);
+    });
+
+    itIf(CAN.sseC)("a sourceCustomerKey for a source that is not SSE-C", async () => {
+      const src = await newBucket();
+      const dst = await newBucket();
+      await put(src, "a", "plain");
+      const err = await failure(
+        provider.create({
+          bucket: dst,
+          key: "b",
+          source: `${src}/a`,
+          sourceCustomerKey: KEY_B.toString("base64"),
+        }),
+      );
+      expect(err.message).toMatch(
+        /^SOURCE_CUSTOMER_KEY_REFUSED: .*the source is not encrypted with SSE-C \(then remove sourceCustomerKey\)/,
+      );
+      expect(shown(err.message, KEY_B)).toEqual([]);
+    });
+
+    itIf(CAN.sseC)(
+      "a set's copy of an SSE-C object without sourceCustomerKey, and with the wrong one",
+      async () => {
+        const { objectCopySetProvider } = await import("../../provider/set-dynamic");
+        const src = await newBucket();
+        const dst = await newBucket();
+        await put(src, "s/a", "sealed", sseC(KEY_A));
+        const create = async (extra: Record<string, unknown>) => {
+          const news = {
+            source: `${src}/s/`,
+            bucket: dst,
+            __setProject: "p",
+            __setStack: "s",
+            __setName: "k",
+            ...extra,
+          };
+          const checked = await objectCopySetProvider.check!({}, news);
+          expect(checked.failures ?? []).toEqual([]);
+          return objectCopySetProvider.create(checked.inputs);
+        };
+
+        const without = await failure(create({}));
+        expect(without.message).toMatch(
+          /^SET_COPY_FAILED: 1 of 1 objects failed to copy: s\/a \(SOURCE_NEEDS_CUSTOMER_KEY\)\. The first, s\/a: CopyObject on .* so set sourceCustomerKey/,
+        );
+        const wrong = await failure(create({ sourceCustomerKey: KEY_B.toString("base64") }));
+        expect(wrong.message).toMatch(
+          /s\/a \((SOURCE_CUSTOMER_KEY_REFUSED|S3_COPYOBJECT_FAILED)\)\. The first, s\/a: CopyObject on .* answered 40[03] while sourceCustomerKey was sent: either (sourceCustomerKey|it) is not the key the source was written with/,
+        );
+        expect(shown(wrong.message, KEY_B)).toEqual([]);
+      },
+    );
+  });
 });
 
 describe("copy preconditions", () => {

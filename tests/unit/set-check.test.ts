@@ -106,6 +106,11 @@ describe("ObjectCopySet check", () => {
       { property: "prefix", reason: /manifests under/ },
     ],
     [
+      "a source inside the reserved prefix",
+      { source: "src/.pulumi-s3-object-copy/backup/" },
+      { property: "source", reason: /inside ".pulumi-s3-object-copy\/".*so it would copy nothing/ },
+    ],
+    [
       "a bad destination bucket",
       { bucket: "Bad_Bucket" },
       { property: "bucket", reason: /lowercase letters/ },

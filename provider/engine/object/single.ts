@@ -10,6 +10,7 @@ import { awsErrorCode, httpStatus, ObjectCopyError, wrapAwsError } from "../erro
 import { heartbeat } from "../progress";
 import { copyTimeoutMs } from "../timeouts";
 import { isKms } from "./encryption";
+import { sourceKeyFailure } from "./source";
 import { type CopyWrite, mayHaveWritten, removeStrayVersions } from "./stray-versions";
 
 /* One CopyObject: its timeout, its socket slot, its heartbeat, and the versions a retry left. */
@@ -114,7 +115,12 @@ async function copyObjectFailure(
           "SOURCE_CHANGED_DURING_COPY",
           `the source ${names.source} changed after it was read: it no longer has the ETag the CopyObject was pinned to (412); run up again`,
         )
-      : wrapAwsError("CopyObject", `${names.source} -> ${names.destUri}`, err);
+      : (sourceKeyFailure(
+          "CopyObject",
+          `${names.source} -> ${names.destUri}`,
+          err,
+          Boolean(req.request.CopySourceSSECustomerKey),
+        ) ?? wrapAwsError("CopyObject", `${names.source} -> ${names.destUri}`, err));
   const attempts = (err as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
   // One attempt answered SlowDown was refused, not carried out: nothing to look for (a set's
   // throttled copies would otherwise list versions once per 503).

@@ -63,8 +63,53 @@ export async function headSource(
           `with its key, so set sourceCustomerKey`,
       );
     }
-    throw wrapAwsError("HeadObject", sourceUri(ctx, versionId), err);
+    throw (
+      sourceKeyFailure("HeadObject", sourceUri(ctx, versionId), err, Boolean(key)) ??
+      wrapAwsError("HeadObject", sourceUri(ctx, versionId), err)
+    );
   }
+}
+
+/**
+ * A read of the source refused because of its SSE-C key, as the user should read it. S3 answers
+ * 403 (HEAD) or 400 when `sourceCustomerKey` is not the key the object was written with, 400 when
+ * it is given for an object that is not SSE-C, and 400 naming "Server Side Encryption" when an
+ * SSE-C object is read without it. Without this the 403 would read as a missing IAM permission.
+ * Undefined for any other failure. The key itself is never shown.
+ */
+export function sourceKeyFailure(
+  operation: string,
+  target: string,
+  err: unknown,
+  keySent: boolean,
+): ObjectCopyError | undefined {
+  const status = httpStatus(err);
+  const message = (err as { message?: unknown })?.message;
+  if (!keySent) {
+    if (status !== 400 || typeof message !== "string" || !/server side encryption/i.test(message)) return;
+    return new ObjectCopyError(
+      "SOURCE_NEEDS_CUSTOMER_KEY",
+      `${operation} on ${target} answered 400 (${message}); an object encrypted with SSE-C can only be read ` +
+        `with its key, so set sourceCustomerKey`,
+    );
+  }
+  if (status !== 400 && status !== 403) return;
+  if (status === 403 && operation !== "HeadObject") {
+    // A copy's 403 may as well be about the destination: keep the permission hint, add the key's.
+    const wrapped = wrapAwsError(operation, target, err);
+    return new ObjectCopyError(
+      wrapped.code,
+      `${operation} on ${target} answered 403 while sourceCustomerKey was sent: either sourceCustomerKey is not ` +
+        `the key the source was written with, or a permission is missing: ` +
+        wrapped.message.slice(wrapped.code.length + 2 + `${operation} on ${target} `.length),
+    );
+  }
+  return new ObjectCopyError(
+    "SOURCE_CUSTOMER_KEY_REFUSED",
+    `${operation} on ${target} answered ${status} while sourceCustomerKey was sent: either it is not the key ` +
+      `the source was written with, or the source is not encrypted with SSE-C (then remove sourceCustomerKey)` +
+      (status === 403 ? `; if the key is right, the caller lacks s3:GetObject on the source` : ""),
+  );
 }
 
 /** Whether a storage class (from HeadObject or a listing) needs a restore before S3 can copy it. */

@@ -41,12 +41,20 @@ const rethrowUnlessOurs = (e: unknown): string => {
 };
 
 const setSourceRule: Rule<string> = all(str(), (value, ctx) => {
+  let prefix: string;
   try {
-    parseSetSource(value as string);
-    return value as string;
+    prefix = parseSetSource(value as string).prefix;
   } catch (e) {
     return ctx.fail(rethrowUnlessOurs(e));
   }
+  // Every listing a set makes skips the reserved prefix, so such a set would copy nothing.
+  if (prefix.startsWith(RESERVED_PREFIX)) {
+    return ctx.fail(
+      `${show(value)} is inside ${show(RESERVED_PREFIX)}, where sets keep their manifests and which every ` +
+        `listing of a set skips, so it would copy nothing; copy from a prefix outside it`,
+    );
+  }
+  return value as string;
 });
 
 /** A raw S3 key prefix: may be "" (the whole bucket), never inside the set's reserved prefix. */

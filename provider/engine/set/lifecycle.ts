@@ -250,9 +250,20 @@ function keptLine(kept: KeptObject[]): string {
   return `left ${kept.length} object(s) in place that the set could not prove are still its own: ${shown.join(", ")}${kept.length > MAX_EXAMPLE_KEYS ? ", ..." : ""}`;
 }
 
-function failureLine(failures: { key: string; code: string }[]): string {
+/** How much of the first failure's message a set's error repeats: S3's reason, the hint, the fix. */
+const MAX_REASON_CHARS = 500;
+
+/** The first keys with their codes, then what went wrong with the first, in its own words. */
+function failureLine(failures: { key: string; code: string; message?: string }[]): string {
   const shown = failures.slice(0, MAX_EXAMPLE_KEYS).map((f) => `${f.key} (${f.code})`);
-  return `${shown.join(", ")}${failures.length > MAX_EXAMPLE_KEYS ? ", ..." : ""}`;
+  const f = failures[0];
+  const first = f?.message?.startsWith(`${f.key}: `) ? f.message.slice(f.key.length + 2) : f?.message;
+  const reason =
+    first && first.length > MAX_REASON_CHARS ? `${first.slice(0, MAX_REASON_CHARS - 1)}…` : first;
+  return (
+    `${shown.join(", ")}${failures.length > MAX_EXAMPLE_KEYS ? ", ..." : ""}` +
+    (reason ? `. The first, ${f.key}: ${reason}` : "")
+  );
 }
 
 /**
