@@ -179,6 +179,20 @@ describe("ObjectCopySet check", () => {
     expect(failures[2].reason).toMatch(/did you mean "deleteRemoved"\?/);
   });
 
+  it("refuses outputs given as inputs (drift would drive every diff), naming each", async () => {
+    const failures = await failuresOf({ ...BASE, drift: { missing: 1, overwritten: 0 }, objectCount: 3 });
+    expect(failures).toEqual([
+      {
+        property: "drift",
+        reason: "is an output of ObjectCopySet, which the resource sets itself; remove it from the inputs",
+      },
+      {
+        property: "objectCount",
+        reason: "is an output of ObjectCopySet, which the resource sets itself; remove it from the inputs",
+      },
+    ]);
+  });
+
   it("asks for manifestLocation when the resource is driven without the class (no project, stack, name)", async () => {
     const failures = await failuresOf({ source: "src-bucket/a/", bucket: "dst-bucket" });
     expect(failures).toEqual([

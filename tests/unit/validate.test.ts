@@ -1004,6 +1004,38 @@ describe("check: misspelled or unknown inputs", () => {
   });
 });
 
+describe("check: outputs given as inputs", () => {
+  it.each<[string, unknown]>([
+    ["drift", ["x"]],
+    ["adopted", true],
+    ["etag", '"abc"'],
+    ["versionId", "v1"],
+    ["uri", "s3://b/k"],
+    ["sourceCustomerKeyMd5", "bWQ1"],
+  ])("refuses %s, which the resource sets itself, and does not pass it on", (name, value) => {
+    const { inputs, failures } = run({ [name]: value });
+    expect(failures).toEqual([
+      {
+        property: name,
+        reason: "is an output of ObjectCopy, which the resource sets itself; remove it from the inputs",
+      },
+    ]);
+    expect(Object.hasOwn(inputs, name)).toBe(false);
+  });
+
+  it("drops an output whose value is unknown at preview, without a failure", () => {
+    const { inputs, failures } = run({ drift: UNKNOWN, etag: UNKNOWN });
+    expect(failures).toEqual([]);
+    expect(Object.hasOwn(inputs, "drift") || Object.hasOwn(inputs, "etag")).toBe(false);
+  });
+
+  it("still takes storageClass, an output that is also an input", () => {
+    const { inputs, failures } = run({ storageClass: "STANDARD_IA" });
+    expect(failures).toEqual([]);
+    expect(inputs.storageClass).toBe("STANDARD_IA");
+  });
+});
+
 describe("check: an empty string is never a value", () => {
   it('rejects kmsKeyId "" and says to omit it for the AWS-managed key', () => {
     const { failures } = run({ kmsKeyId: "" });

@@ -19,16 +19,16 @@ export const OBJECT_COPY_RULES: ResourceRules = {
   resource: "ObjectCopy",
   properties: OBJECT_COPY_PROPERTIES,
   cross: OBJECT_COPY_CROSS_RULES,
-  // The resource class declares its outputs as undefined inputs; should the engine ever send one,
-  // it is not a misspelled input.
-  passThrough: [PROVIDER_KEY, ...OBSERVED_OUTPUTS, "drift", "sourceCustomerKeyMd5"],
+  passThrough: [PROVIDER_KEY],
+  outputs: [...OBSERVED_OUTPUTS, "drift", "sourceCustomerKeyMd5"],
 };
 
 export const OBJECT_COPY_SET_RULES: ResourceRules = {
   resource: "ObjectCopySet",
   properties: OBJECT_COPY_SET_PROPERTIES,
   cross: OBJECT_COPY_SET_CROSS_RULES,
-  passThrough: [PROVIDER_KEY, ...SET_IDENTITY_INPUTS, ...SET_OBSERVED_OUTPUTS],
+  passThrough: [PROVIDER_KEY, ...SET_IDENTITY_INPUTS],
+  outputs: SET_OBSERVED_OUTPUTS,
 };
 
 export { runRules, withoutSecrets, type RunResult } from "./runner";

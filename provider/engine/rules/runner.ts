@@ -65,7 +65,17 @@ export function runRules(rules: ResourceRules, news: Raw, opts: RunOptions): Run
   for (const [name, value] of Object.entries(news)) {
     if (rules.passThrough.includes(name)) {
       if (!isAbsent(value)) inputs[name] = value;
-    } else if (!Object.hasOwn(properties, name) && !isAbsent(value)) {
+    } else if (Object.hasOwn(properties, name) || isAbsent(value)) {
+      continue;
+    } else if (rules.outputs?.includes(name)) {
+      // An unknown one (a computed value) is dropped, not refused: it is no user's typo.
+      if (!isUnknown(value)) {
+        failures.push({
+          property: name,
+          reason: `is an output of ${rules.resource}, which the resource sets itself; remove it from the inputs`,
+        });
+      }
+    } else {
       failures.push({
         property: "",
         reason: unknownPropertyReason(name, rules.resource, Object.keys(properties)),

@@ -69,6 +69,12 @@ export interface ResourceRules {
   cross: readonly CrossRule[];
   /** Names the engine or the resource class may send that are not inputs; passed through untouched. */
   passThrough: readonly string[];
+  /**
+   * Outputs the resource sets, which are not also inputs. The class declares them as undefined
+   * inputs, which never arrive; a value given for one is refused (it would be stored as if
+   * observed, and an output such as `drift` drives the next diff).
+   */
+  outputs?: readonly string[];
 }
 
 export type { CheckFailure };
