@@ -89,6 +89,95 @@ describe("a CopyObject whose answer is lost", () => {
   );
 });
 
+describe("a CompleteMultipartUpload that S3 carries out but whose answer never arrives", () => {
+  const TIMEOUTS_ENV = "PULUMI_S3_COPY_TIMEOUTS";
+  const isComplete = (r: { method: string; url: string }) =>
+    r.method === "POST" && /[?&]uploadId=/.test(r.url);
+  const multipart = { multipartThreshold: 5 * MiB, partSize: 5 * MiB };
+  beforeEach(() => {
+    process.env[TIMEOUTS_ENV] = "complete=1500";
+  });
+  afterEach(() => {
+    delete process.env[TIMEOUTS_ENV];
+    provider.reset();
+  });
+  const withheldCompletes = () =>
+    startFaultProxy(process.env.AWS_ENDPOINT_URL!, {
+      match: (r) => (isComplete(r) ? "withhold-answer" : undefined),
+    });
+
+  itIf(CAN.plainHttp)(
+    "ObjectCopy fails saying S3 assembled it anyway, and removes the version it wrote, keeping the user's",
+    async () => {
+      const src = await newBucket({ versioned: true });
+      const dst = await newBucket({ versioned: true });
+      await put(src, "big.bin", Buffer.alloc(11 * MiB, 7));
+      const users = await put(dst, "b.bin", "the user's own");
+      const proxy = await withheldCompletes();
+      let err: Error | undefined;
+      try {
+        err = await provider
+          .create({
+            source: `${src}/big.bin`,
+            bucket: dst,
+            key: "b.bin",
+            endpoint: proxy.endpoint,
+            ...multipart,
+          })
+          .then(
+            () => undefined,
+            (e: Error) => e,
+          );
+      } finally {
+        await proxy.close();
+      }
+      expect(proxy.withheld.length).toBeGreaterThanOrEqual(1);
+      expect(err?.message).toMatch(/^S3_COMPLETEMULTIPARTUPLOAD_TIMED_OUT: /);
+      expect(err?.message).toMatch(
+        /the upload is gone \(NoSuchUpload\), so S3 assembled the object anyway; removed the version\(s\) it wrote \(\S+\)/,
+      );
+      expect(await versionsOf(dst, "b.bin")).toEqual([users]);
+      expect((await bytes(dst, "b.bin")).toString()).toBe("the user's own");
+      const uploads = await verifier().s3.send(new ListMultipartUploadsCommand({ Bucket: dst }));
+      expect(uploads.Uploads ?? []).toEqual([]);
+    },
+  );
+
+  itIf(CAN.plainHttp)(
+    "a set's next up copies it again, and destroy then leaves no version of the key",
+    async () => {
+      const { objectCopySetProvider } = await import("../../provider/set-dynamic");
+      const src = await newBucket();
+      const dst = await newBucket({ versioned: true });
+      await put(src, "b/big.bin", Buffer.alloc(11 * MiB, 9));
+      const news = { source: `${src}/b/`, bucket: dst, prefix: "r/", ...multipart };
+      const create = async (extra: Record<string, unknown>) => {
+        const checked = await objectCopySetProvider.check!(
+          {},
+          { ...news, __setProject: "p", __setStack: "s", __setName: "complete", ...extra },
+        );
+        return objectCopySetProvider.create(checked.inputs);
+      };
+      jest.spyOn(console, "log").mockImplementation(() => undefined);
+      const proxy = await withheldCompletes();
+      try {
+        await expect(create({ endpoint: proxy.endpoint })).rejects.toThrow(
+          /^SET_COPY_FAILED: 1 of 1 objects failed to copy: b\/big\.bin \(S3_COMPLETEMULTIPARTUPLOAD_TIMED_OUT\)\. .*removed the version\(s\) it wrote/,
+        );
+      } finally {
+        await proxy.close();
+      }
+      expect(await versionsOf(dst, "r/big.bin")).toEqual([]);
+
+      const { outs } = await create({});
+      expect(outs.lastRun).toMatchObject({ copied: 1, failed: 0 });
+      expect(await versionsOf(dst, "r/big.bin")).toHaveLength(1);
+      await objectCopySetProvider.delete!("id", outs);
+      expect(await versionsOf(dst, "r/big.bin")).toEqual([]);
+    },
+  );
+});
+
 describe("an in-place multipart copy", () => {
   it("aborts no upload open on the key, and warns with the command that aborts it", async () => {
     const bucket = await newBucket({ versioned: true });

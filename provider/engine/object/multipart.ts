@@ -22,7 +22,9 @@ import {
   PART_THROTTLE_WAIT_MAX_MS,
 } from "../constants";
 import { awsErrorCode, httpStatus, ObjectCopyError, wrapAwsError } from "../errors";
+import { completedVersionFailure } from "./completed";
 import { partRange, type PartPlan, type PartRange } from "./parts";
+import { mayHaveWritten } from "./stray-versions";
 import { copyTimeoutMs, isTimeout, timeoutError, timeouts } from "../timeouts";
 
 /** What every UploadPartCopy repeats: source, pins, keys, owners. Part number and range are added per part. */
@@ -176,6 +178,7 @@ async function copyInScope(
     if (scope.stoppedBy) throw cancelledError(scope.stoppedBy, target, true);
     const parts = await copyParts(req, uploadId, scope);
     if (scope.stoppedBy) throw cancelledError(scope.stoppedBy, target, true);
+    const completeSentAt = Date.now();
     try {
       // Not given up on a signal either: S3 may finish assembling the object regardless.
       const output = await client.send(
@@ -194,7 +197,13 @@ async function copyInScope(
       );
       return { output, uploadId };
     } catch (err) {
-      throw wrap("CompleteMultipartUpload", target, err);
+      const failure = wrap("CompleteMultipartUpload", target, err);
+      if (!mayHaveWritten(err)) throw failure;
+      throw await completeMayHaveWritten(
+        req,
+        { aborter, uploadId, parts, sentAt: completeSentAt, target },
+        failure,
+      );
     }
   } catch (err) {
     const aborted = await abortUpload(aborter, req.create, uploadId, target);
@@ -300,6 +309,42 @@ async function abortStrays(
     console.log(
       `aborted ${aborted} multipart upload(s) a lost CreateMultipartUpload answer left on ${target}`,
     );
+}
+
+/**
+ * A Complete whose answer was lost (or that S3 failed on its side) may have been carried out. An
+ * abort then tells which: it finds the upload (nothing was assembled) or NoSuchUpload, and then
+ * the object was written, at a version no one would record. That version is removed, as a lost
+ * CopyObject's is, and the error says so.
+ */
+async function completeMayHaveWritten(
+  req: MultipartCopyRequest,
+  upload: { aborter: S3Client; uploadId: string; parts: CompletedPart[]; sentAt: number; target: string },
+  failure: ObjectCopyError,
+): Promise<ObjectCopyError> {
+  const { Bucket, Key } = req.create;
+  try {
+    await upload.aborter.send(
+      new AbortMultipartUploadCommand({
+        Bucket,
+        Key,
+        UploadId: upload.uploadId,
+        ExpectedBucketOwner: req.create.ExpectedBucketOwner,
+        RequestPayer: req.create.RequestPayer,
+      }),
+    );
+    return failure; // the upload was still there: nothing was assembled
+  } catch (err) {
+    if (awsErrorCode(err) !== "NoSuchUpload") return failure; // the caller's abort tries again
+  }
+  return completedVersionFailure(req.client, failure, {
+    bucket: Bucket!,
+    key: Key!,
+    owner: { ExpectedBucketOwner: req.create.ExpectedBucketOwner, RequestPayer: req.create.RequestPayer },
+    sentAt: upload.sentAt,
+    size: req.plan.size,
+    parts: upload.parts,
+  });
 }
 
 /** Aborts one upload; true when it is gone (already gone counts). Never throws: it runs on error paths. */
