@@ -123,6 +123,37 @@ describe("ObjectCopySet", () => {
     expect(userKeys(await keysOf(dst))).toEqual([".well-known/x", "app.js"]);
   });
 
+  // MinIO refuses keys with . or .. segments (XMinioInvalidResourceName); S3 and moto store them.
+  itIf(SERVER === "moto")(
+    "applies include and exclude to keys with . and .. segments as to any other key",
+    async () => {
+      const src = await newBucket();
+      const dst = await newBucket();
+      await seed(src, {
+        "b/app.js": "js",
+        "b/../secret.map": "map",
+        "b/a/./b.map": "map",
+        "b/private/../x.js": "x",
+      });
+      await sets.create({
+        source: `${src}/b/`,
+        bucket: dst,
+        prefix: "out/",
+        exclude: ["**/*.map", "private/**"],
+        ...identity(),
+      });
+      expect(userKeys(await keysOf(dst))).toEqual(["out/app.js"]);
+      await sets.create({
+        source: `${src}/b/`,
+        bucket: dst,
+        prefix: "js/",
+        include: ["**/*.js"],
+        ...identity(),
+      });
+      expect(userKeys(await keysOf(dst, "js/"))).toEqual(["js/app.js", "js/private/../x.js"]);
+    },
+  );
+
   it("copies exactly the listed keys, and fails the preview naming a key that does not exist", async () => {
     const src = await newBucket();
     const dst = await newBucket();

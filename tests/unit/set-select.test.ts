@@ -57,6 +57,18 @@ describe("selects", () => {
     expect(awkward.filter((k) => selects(sel, k))).toEqual(expected);
   });
 
+  // Keys S3 takes as written; a glob alone would never let a wildcard match their . and .. segments.
+  const dotted = ["../secret.map", "a/./b.map", "private/../x.txt", "./c", "..", "app.js", "a/.../d.map"];
+  it.each<[string, Selection, string[]]>([
+    ["** selects keys with . and .. segments", { include: ["**"] }, dotted],
+    ["exclude patterns exclude them too", { exclude: ["**/*.map", "private/**"] }, ["./c", "..", "app.js"]],
+    ["* matches a . or .. segment", { include: ["*/*"] }, ["../secret.map", "./c"]],
+    ["a literal . or .. segment matches only itself", { include: ["a/./*", ".."] }, ["a/./b.map", ".."]],
+    ["? matches . and ?? matches ..", { include: ["?/c", "??"] }, ["./c", ".."]],
+  ])("%s", (_name, sel, expected) => {
+    expect(dotted.filter((k) => selects(sel, k))).toEqual(expected);
+  });
+
   it("answers the same for a selection asked many times (patterns compiled once)", () => {
     const sel: Selection = { include: ["**/*.txt"] };
     for (let i = 0; i < 3; i += 1) expect(selects(sel, "x/y.txt")).toBe(true);

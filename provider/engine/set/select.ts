@@ -24,6 +24,23 @@ const OPTIONS: MinimatchOptions = {
   platform: "linux",
 };
 
+/*
+ * Globs never let `*` or `**` match a `.` or `..` path segment, even with `dot`, but on S3 those
+ * are ordinary key characters: `../secret.map` is a key like any other, and `**\/*.map` must
+ * exclude it. So both the key and each pattern have such segments spelled with private-use
+ * characters of the same length, which wildcards match and a literal `.` segment in a pattern
+ * still matches exactly. (A key that itself holds U+F8F0 as a whole segment would be matched by a
+ * literal `.` segment too; such keys are not met in practice.)
+ */
+const DOT = "\uF8F0";
+const dotSegments = (path: string) =>
+  path.includes(".")
+    ? path
+        .split("/")
+        .map((seg) => (seg === "." || seg === ".." ? DOT.repeat(seg.length) : seg))
+        .join("/")
+    : path;
+
 interface Compiled {
   keys?: Set<string>;
   include: Minimatch[];
@@ -38,8 +55,8 @@ function compile(sel: Selection): Compiled {
   if (!c) {
     c = {
       keys: sel.keys ? new Set(sel.keys) : undefined,
-      include: (sel.include ?? []).map((p) => new Minimatch(p, OPTIONS)),
-      exclude: (sel.exclude ?? []).map((p) => new Minimatch(p, OPTIONS)),
+      include: (sel.include ?? []).map((p) => new Minimatch(dotSegments(p), OPTIONS)),
+      exclude: (sel.exclude ?? []).map((p) => new Minimatch(dotSegments(p), OPTIONS)),
     };
     compiled.set(sel, c);
   }
@@ -50,14 +67,15 @@ function compile(sel: Selection): Compiled {
 export function selects(sel: Selection, relativeKey: string): boolean {
   const c = compile(sel);
   if (c.keys) return c.keys.has(relativeKey);
-  const included = c.include.length === 0 || c.include.some((m) => m.match(relativeKey));
-  return included && !c.exclude.some((m) => m.match(relativeKey));
+  const key = dotSegments(relativeKey);
+  const included = c.include.length === 0 || c.include.some((m) => m.match(key));
+  return included && !c.exclude.some((m) => m.match(key));
 }
 
 /** A pattern minimatch cannot compile into anything that matches, for check to report. */
 export function invalidPattern(pattern: string): string | undefined {
   try {
-    const m = new Minimatch(pattern, OPTIONS);
+    const m = new Minimatch(dotSegments(pattern), OPTIONS);
     return m.makeRe() === false ? `pattern ${JSON.stringify(pattern)} is not a valid glob` : undefined;
   } catch (err) {
     return `pattern ${JSON.stringify(pattern)} is not a valid glob: ${(err as Error).message}`;
