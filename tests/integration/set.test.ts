@@ -154,6 +154,28 @@ describe("ObjectCopySet", () => {
     },
   );
 
+  it("copied to the bucket root, skips the folder marker at the source prefix, and fails check on any other object there", async () => {
+    const src = await newBucket();
+    const dst = await newBucket();
+    await seed(src, { "site/1234/": "", "site/1234/index.html": "<html>" });
+    const news = { source: `${src}/site/1234/`, bucket: dst, ...identity() };
+    const outs = await sets.create(news);
+    expect(userKeys(await keysOf(dst))).toEqual(["index.html"]);
+    expect(outs.lastRun).toMatchObject({ copied: 1, failed: 0 });
+    expect(await sets.diff(outs, news)).toMatchObject({ changes: false });
+
+    await put(src, "site/1234/", "not empty");
+    const r = await objectCopySetProvider.check!({}, { ...news, ...identity() });
+    expect(r.failures).toEqual([
+      {
+        property: "prefix",
+        reason: expect.stringMatching(
+          /^DESTINATION_KEY_EMPTY: the source object "site\/1234\/" \(9 bytes\) is the source prefix itself, .* set a destination prefix, or move that object$/,
+        ),
+      },
+    ]);
+  });
+
   it("copies exactly the listed keys, and fails the preview naming a key that does not exist", async () => {
     const src = await newBucket();
     const dst = await newBucket();

@@ -116,7 +116,8 @@ export async function checkSet(
   if (missing.length) {
     failures.push({ property: "keys", reason: keysNotFound(ctx, missing).message });
   } else if (read && resolved) {
-    // A plan that cannot be made fails up with its full error; the preview just prints no line.
+    // A destination key S3 cannot take is the user's to fix, so the preview fails on `prefix`;
+    // any other plan that cannot be made fails up with its full error, and the preview prints no line.
     const plan = (() => {
       try {
         return planSet({
@@ -130,8 +131,9 @@ export async function checkSet(
           isManifestKey: (key) => isManifestKey(ctx.inputs.manifestLocation, ctx.inputs.bucket, key),
         });
       } catch (e) {
-        if (e instanceof ObjectCopyError) return undefined;
-        throw e;
+        if (!(e instanceof ObjectCopyError)) throw e;
+        if (e.code.startsWith("DESTINATION_KEY_")) failures.push({ property: "prefix", reason: e.message });
+        return undefined;
       }
     })();
     if (plan) {

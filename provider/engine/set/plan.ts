@@ -120,6 +120,17 @@ export function planSet(args: PlanArgs): SetPlan {
   const plan: SetPlan = { created: [], updated: [], deleted: [], unchanged: 0 };
   const skipped: string[] = [];
   for (const [rel, entry] of selected) {
+    if (rel === "" && destPrefix === "") {
+      // The object at the source prefix itself, copied to the bucket root, would have no key. A
+      // folder marker (the empty object the S3 console's "Create folder" writes) has nothing to
+      // copy either; anything else there is named, so the user can move it or set a prefix.
+      if (entry.size === 0) continue;
+      throw new ObjectCopyError(
+        "DESTINATION_KEY_EMPTY",
+        `the source object ${showValue(entry.key)} (${entry.size} bytes) is the source prefix itself, so copied ` +
+          `to the bucket root it would have an empty key; set a destination prefix, or move that object`,
+      );
+    }
     const previous = Object.prototype.hasOwnProperty.call(records, rel) ? records[rel] : undefined;
     const task: PlannedCopy = {
       relativeKey: rel,
