@@ -176,6 +176,32 @@ describe("ObjectCopySet", () => {
     ]);
   });
 
+  itIf(CAN.sseC)(
+    "encrypts every object with customerKey, and the same key in its other form is no change",
+    async () => {
+      const src = await newBucket();
+      const dst = await newBucket();
+      await seed(src, { "s/a": "a", "s/b": "b" });
+      const raw = randomBytes(16).toString("hex"); // 32 characters: a raw 32-byte key
+      const news = { source: `${src}/s/`, bucket: dst, customerKey: raw, ...identity() };
+      const outs = await sets.create(news);
+      expect(outs.lastRun).toMatchObject({ copied: 2, failed: 0 });
+      const sse = {
+        SSECustomerAlgorithm: "AES256",
+        SSECustomerKey: Buffer.from(raw).toString("base64"),
+        SSECustomerKeyMD5: createHash("md5").update(raw).digest("base64"),
+      };
+      expect((await bytes(dst, "a", "us-east-1", sse)).toString()).toBe("a");
+      expect(JSON.stringify(outs)).not.toContain(raw);
+
+      const asBase64 = { ...news, customerKey: Buffer.from(raw).toString("base64") };
+      expect(await sets.diff(outs, asBase64)).toMatchObject({ changes: false });
+      expect(await sets.diff(outs, { ...news, customerKey: randomBytes(16).toString("hex") })).toMatchObject({
+        changes: true,
+      });
+    },
+  );
+
   it("copies exactly the listed keys, and fails the preview naming a key that does not exist", async () => {
     const src = await newBucket();
     const dst = await newBucket();

@@ -1,3 +1,4 @@
+import { setContext } from "../../provider/engine/set/context";
 import { planSet, settingsDigest, type PlanArgs } from "../../provider/engine/set/plan";
 import type {
   Manifest,
@@ -327,5 +328,36 @@ describe("settingsDigest", () => {
     const d1 = settingsDigest({ customerAlgorithm: "AES256", customerKey: k1 });
     expect(d1).not.toBe(settingsDigest({ customerAlgorithm: "AES256", customerKey: k2 }));
     expect(d1).not.toContain(k1);
+  });
+
+  it("digests a customer key by its bytes: raw and base64 forms of one key are one setting", () => {
+    const raw = "0123456789abcdef0123456789abcdef";
+    const b64 = Buffer.from(raw).toString("base64");
+    expect(settingsDigest({ customerKey: raw })).toBe(settingsDigest({ customerKey: b64 }));
+    // A base64 key digests as 0.6.0 digested it; a raw one differs from its as-written digest.
+    expect(settingsDigest({ customerKey: b64 })).toBe(
+      settingsDigest({ customerKey: b64 }, { keyAsWritten: true }),
+    );
+    expect(settingsDigest({ customerKey: raw })).not.toBe(
+      settingsDigest({ customerKey: raw }, { keyAsWritten: true }),
+    );
+  });
+});
+
+describe("a set's accepted digests", () => {
+  const inputs = (customerKey?: string) =>
+    ({
+      source: "src/p/",
+      bucket: "dst",
+      prefix: "p/",
+      manifestLocation: "s3://dst/m.json.gz",
+      customerKey,
+    }) as never;
+  it("keep records a raw customer key was digested with as written (0.6.0) current, so an upgrade copies nothing", () => {
+    const raw = "0123456789abcdef0123456789abcdef";
+    const ctx = setContext(inputs(raw));
+    expect(ctx.acceptedDigests).toEqual([settingsDigest({ customerKey: raw }, { keyAsWritten: true })]);
+    expect(setContext(inputs(Buffer.from(raw).toString("base64"))).acceptedDigests).toBeUndefined();
+    expect(setContext(inputs()).acceptedDigests).toBeUndefined();
   });
 });

@@ -18,7 +18,7 @@ import { planSet, settingsDigest, skippedLine } from "./plan";
 import { selects, type Selection } from "./select";
 import { destinationKey, isInPlace, parseSetSource, relativeKey } from "./spec";
 import { MAX_EXAMPLE_KEYS, objectSettings, type SetInputs } from "./state";
-import type { Manifest, SetOwner, SetPlan, SourceEntry, SourceLocation } from "./types";
+import type { ObjectSettings, Manifest, SetOwner, SetPlan, SourceEntry, SourceLocation } from "./types";
 
 export interface SetContext {
   inputs: SetInputs;
@@ -53,11 +53,22 @@ export function setContext(inputs: SetInputs): SetContext {
     // The manifest usually sits in the destination bucket; the client follows a region redirect.
     manifestClient: destClient,
     digest: settingsDigest(objectSettings(inputs)),
+    acceptedDigests: keyAsWrittenDigest(objectSettings(inputs)),
     inPlace: isInPlace(inputs),
     owner: ownerOf(inputs),
     sourceOwner: { ExpectedBucketOwner: inputs.expectedSourceBucketOwner, RequestPayer: inputs.requestPayer },
     destOwner: { ExpectedBucketOwner: inputs.expectedBucketOwner, RequestPayer: inputs.requestPayer },
   };
+}
+
+/**
+ * What a destination SSE-C key written raw (32 characters) digested to in 0.6.0 and earlier, by
+ * the string as written: records made so count as current, so an upgrade re-copies nothing.
+ */
+function keyAsWrittenDigest(settings: ObjectSettings): string[] | undefined {
+  if (!settings.customerKey) return undefined;
+  const written = settingsDigest(settings, { keyAsWritten: true });
+  return written === settingsDigest(settings) ? undefined : [written];
 }
 
 /**
@@ -74,7 +85,7 @@ export async function resolveDigest(ctx: SetContext): Promise<void> {
     const arn = await resolveKmsKey(settings.kmsKeyId, destinationRegion(ctx.inputs));
     const legacy = ctx.digest;
     ctx.digest = settingsDigest({ ...settings, kmsKeyId: arn });
-    ctx.acceptedDigests = [legacy];
+    ctx.acceptedDigests = [legacy, ...(ctx.acceptedDigests ?? [])];
   }
   ctx.digestResolved = true;
 }

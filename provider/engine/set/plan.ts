@@ -8,6 +8,7 @@
 import { createHash } from "node:crypto";
 
 import { ObjectCopyError, showValue } from "../errors";
+import { decodeCustomerKey } from "../object/encryption";
 import { HEADER_SETTINGS } from "../object/header-settings";
 import { canonicalJson, RESERVED_PREFIX } from "./manifest";
 import { selects, type Selection } from "./select";
@@ -56,9 +57,10 @@ const emptyMap = (v: unknown) =>
 
 /**
  * sha256 hex over the written-object settings in canonical form. The destination SSE-C key enters
- * only as a digest, never as the key.
+ * only as a digest, never as the key, and by its bytes: the same key written raw or in base64 is
+ * one setting. `keyAsWritten` digests the string as given instead, as 0.6.0 and earlier did.
  */
-export function settingsDigest(settings: ObjectSettings): string {
+export function settingsDigest(settings: ObjectSettings, opts: { keyAsWritten?: boolean } = {}): string {
   const picked: Record<string, unknown> = {};
   for (const name of WRITTEN_SETTINGS) {
     const v = settings[name] ?? DEFAULTS[name];
@@ -66,7 +68,11 @@ export function settingsDigest(settings: ObjectSettings): string {
     picked[name] = v;
   }
   // A digest of the key, like S3's SSECustomerKeyMD5: a 256-bit key cannot be recovered from it.
-  if (settings.customerKey) picked.customerKeyDigest = sha256(`sse-c-key:${settings.customerKey}`);
+  if (settings.customerKey) {
+    const key = settings.customerKey;
+    const canonical = opts.keyAsWritten ? key : (decodeCustomerKey(key)?.toString("base64") ?? key);
+    picked.customerKeyDigest = sha256(`sse-c-key:${canonical}`);
+  }
   return sha256(canonicalJson(picked));
 }
 
