@@ -14,7 +14,7 @@ import { CHECKPOINT_INTERVAL_MS } from "../../provider/engine/set/limits";
 import { objectCopySetProvider } from "../../provider/set-dynamic";
 import type { SetOutputs } from "../../provider/engine/set";
 import { type Fault, type FaultProxy, startFaultProxy } from "../helpers/fault-proxy";
-import { bytes, newBucket, openUploads, provider, put, verifier, versionsOf } from "../helpers/s3";
+import { bytes, head, newBucket, openUploads, provider, put, verifier, versionsOf } from "../helpers/s3";
 import { CAN, itIf } from "../helpers/server";
 
 const CHILD = path.join(__dirname, "..", "helpers", "set-child.js");
@@ -382,6 +382,56 @@ describe("ObjectCopySet under faults", () => {
       for (const k of keys) expect((await bytes(dst, `r/${k}`)).toString()).toBe(`new body of ${k}`);
       await objectCopySetProvider.delete!("id", outs);
       expect(await versionCounts(dst, keys)).toEqual(each(keys, 0));
+    },
+  );
+
+  itIf(CAN.plainHttp).each(["first up", "settings change"])(
+    "after SIGKILL of an in-place set on a versioned bucket (%s), the next up copies from the originals again and destroy restores them",
+    async (when) => {
+      const bucket = await newBucket({ versioned: true });
+      const keys = Array.from({ length: 12 }, (_, i) => `f${String(i).padStart(2, "0")}.js`);
+      await pool(keys, 12, (k) => put(bucket, `site/${k}`, `body ${k}`, { CacheControl: "no-cache" }));
+      const originals = Object.fromEntries(
+        await Promise.all(keys.map(async (k) => [k, (await versionsOf(bucket, `site/${k}`))[0]])),
+      ) as Record<string, string>;
+      const first = {
+        source: `${bucket}/site/`,
+        bucket,
+        prefix: "site/",
+        metadataDirective: "MERGE",
+        cacheControl: "max-age=60",
+        concurrency: 4,
+        ...identity(),
+      };
+      const news = when === "first up" ? first : { ...first, cacheControl: "max-age=31536000" };
+      if (when !== "first up") await createSet(first);
+
+      // The killed up: 4 copies answered, then 4 written in place whose answers never come.
+      const written = await killWithCopiesUnanswered(news, 4);
+      expect(written).toHaveLength(4);
+
+      logs = [];
+      const outs = await createSet(news);
+      expect(outs.lastRun).toMatchObject({ failed: 0 });
+      expect(
+        logs.some((l) =>
+          /copied in place after its last checkpoint are copied again from their originals/.test(l),
+        ),
+      ).toBe(true);
+      for (const k of keys) {
+        const h = await head(bucket, `site/${k}`);
+        expect(h.CacheControl).toBe(news.cacheControl);
+        // The original and the set's one version: the killed run's are gone.
+        const versions = await versionsOf(bucket, `site/${k}`);
+        expect(versions).toHaveLength(2);
+        expect(versions).toContain(originals[k]);
+      }
+
+      await objectCopySetProvider.delete!("id", outs);
+      for (const k of keys) {
+        expect(await versionsOf(bucket, `site/${k}`)).toEqual([originals[k]]);
+        expect((await head(bucket, `site/${k}`)).CacheControl).toBe("no-cache");
+      }
     },
   );
 

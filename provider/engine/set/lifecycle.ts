@@ -50,6 +50,7 @@ import {
 import { DEFAULT_SET_CONCURRENCY } from "./limits";
 import { planSet } from "./plan";
 import { acceptedDigests, recordInterrupted, sameSettings } from "./resume";
+import { reattachInPlace } from "./resume-in-place";
 import { runCopies } from "./scheduler";
 import { destinationKey, isInPlace, relativeKey } from "./spec";
 import {
@@ -394,6 +395,17 @@ async function runSet(inputs: SetInputs, isCreate: boolean, olds?: SetOutputs): 
   const split = inputs.batchOperations ? splitForJob(toCopy) : { job: [], ours: toCopy };
   // Only what the provider copies itself: a job's part goes by its token, which its plan decides.
   let tasks = split.ours;
+  if (interrupted && tasks.length && ctx.inPlace) {
+    // In place the killed run's copies are versions of the user's objects: rebuild their records.
+    const { tasks: reattached, reattached: keys } = await reattachInPlace(ctx, interrupted, tasks);
+    tasks = reattached;
+    if (keys.length)
+      console.log(
+        `${keys.length} object(s) an interrupted up copied in place after its last checkpoint are copied again ` +
+          `from their originals, and the interrupted up's versions removed: ` +
+          `${keys.slice(0, MAX_EXAMPLE_KEYS).join(", ")}${keys.length > MAX_EXAMPLE_KEYS ? ", ..." : ""}`,
+      );
+  }
   if (interrupted && tasks.length && !ctx.inPlace && sameSettings(interrupted, acceptedDigests(ctx))) {
     // Creations `adopt` just compared are not compared again.
     const examined = live !== undefined;
