@@ -385,6 +385,62 @@ describe("ObjectCopySet under faults", () => {
     },
   );
 
+  itIf(CAN.plainHttp)(
+    "on SIGTERM mid-up stops copying, aborts the upload in flight, says how far it got and ends by the signal; the next up finishes",
+    async () => {
+      const { dst, keys, news: base } = await versionedScene(120, "body of");
+      await put(base.source.split("/")[0], `b/${BIG}`, randomBytes(11 * MiB));
+      const news = { ...base, multipartThreshold: 5 * MiB, partSize: 5 * MiB };
+      let copies = 0;
+      const run = await chain({
+        match: (r) => {
+          const kind = kindOf(r.method, r.url, r.headers);
+          if (kind === "part") return "hang"; // the big object's upload stays open until the abort
+          if (kind === "copy") {
+            copies += 1;
+            return { holdMs: 50 };
+          }
+          return undefined;
+        },
+      });
+      const proc = spawn(
+        process.execPath,
+        [CHILD, JSON.stringify({ ...news, endpoint: run.watched.endpoint })],
+        {
+          stdio: ["ignore", "pipe", "pipe"],
+          env: process.env,
+        },
+      );
+      child = proc;
+      let output = "";
+      proc.stdout!.on("data", (d: Buffer) => (output += d.toString()));
+      proc.stderr!.on("data", (d: Buffer) => (output += d.toString()));
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+        proc.once("exit", (code, signal) => r({ code, signal })),
+      );
+      await until(`20 copies (child output: ${output})`, () => copies >= 20);
+      expect(await openUploads(dst)).toHaveLength(1);
+
+      const sentAt = Date.now();
+      proc.kill("SIGTERM");
+      const ended = await exited;
+      expect(ended.signal).toBe("SIGTERM");
+      expect(Date.now() - sentAt).toBeLessThan(10_000);
+      expect(output).toMatch(/cancelled after copying \d+\/121 objects/);
+      expect(await openUploads(dst)).toEqual([]);
+      const sentBeforeKill = copies;
+      await run.watched.close();
+      await run.faults.close();
+      expect(sentBeforeKill).toBeLessThan(keys.length);
+
+      const outs = await createSet(news);
+      expect(outs.lastRun).toMatchObject({ failed: 0 });
+      expect(outs.objectCount).toBe(keys.length + 1);
+      await objectCopySetProvider.delete!("id", outs);
+      expect(await versionCounts(dst, [...keys, BIG])).toEqual(each([...keys, BIG], 0));
+    },
+  );
+
   itIf(CAN.plainHttp).each(["first up", "settings change"])(
     "after SIGKILL of an in-place set on a versioned bucket (%s), the next up copies from the originals again and destroy restores them",
     async (when) => {

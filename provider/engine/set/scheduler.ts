@@ -276,17 +276,18 @@ export async function runCopies(opts: RunOptions): Promise<RunReport> {
     // The closing checkpoint is the one that must not fail quietly: the caller needs to know.
     await opts.checkpoint();
   } finally {
+    report.seconds = (clock() - started) / 1000;
+    const failed = report.failures.length;
+    // Said before the scope closes: after a SIGTERM, closing it lets the process end by the signal.
+    log(
+      `${report.cancelled ? "cancelled after copying" : "copied"} ${report.copied}/${total} objects, ` +
+        `${mib(report.bytes)} MiB in ${report.seconds.toFixed(1)}s ` +
+        `(${(report.copied / Math.max(report.seconds, 0.001)).toFixed(0)} objects/s, ` +
+        `${mib(report.bytes / Math.max(report.seconds, 0.001))} MiB/s), ${failed} failed, ` +
+        `throttled ${report.throttled} times, concurrency ${controller.limit} at the end (at most ${report.maxConcurrencyUsed} in flight)`,
+    );
     scope.close();
     releaseHeap();
   }
-  report.seconds = (clock() - started) / 1000;
-  const failed = report.failures.length;
-  log(
-    `${report.cancelled ? "cancelled after copying" : "copied"} ${report.copied}/${total} objects, ` +
-      `${mib(report.bytes)} MiB in ${report.seconds.toFixed(1)}s ` +
-      `(${(report.copied / Math.max(report.seconds, 0.001)).toFixed(0)} objects/s, ` +
-      `${mib(report.bytes / Math.max(report.seconds, 0.001))} MiB/s), ${failed} failed, ` +
-      `throttled ${report.throttled} times, concurrency ${controller.limit} at the end (at most ${report.maxConcurrencyUsed} in flight)`,
-  );
   return report;
 }
