@@ -276,3 +276,7 @@ export function timeoutError(
       `slow, raise the limits with ${TIMEOUTS_ENV} (README "Timeouts and cancels")`,
   );
 }
+
+/** The error with a hint appended to its message, or the error itself when there is none. */
+export const withHint = (err: ObjectCopyError, hint: string | undefined) =>
+  hint ? new ObjectCopyError(err.code, `${err.message.slice(err.code.length + 2)}${hint}`) : err;

@@ -262,6 +262,39 @@ describe("setCopier: resolved once, failures, re-copies", () => {
     expect(names()).toEqual(["CopyObject"]);
   });
 
+  // AWS answers 403 AccessDenied to an SSE-C write on a bucket that blocks SSE-C; no server here does.
+  const denied = () =>
+    Object.assign(new Error("Access Denied"), {
+      name: "AccessDenied",
+      Code: "AccessDenied",
+      $metadata: { httpStatusCode: 403, attempts: 1 },
+    });
+  const KEY = Buffer.alloc(32, 7).toString("base64");
+
+  it("a 403 on a copy that sends a destination SSE-C key names the bucket's SSE-C block, without the key", async () => {
+    s3.on(CopyObjectCommand).rejects(denied());
+    const copy = await setCopier({ ...BASE, customerKey: KEY }, WHERE);
+    const err = (await copy(task("a.txt")).catch((e: Error) => e)) as Error;
+    expect(err.message).toMatch(/^S3_COPYOBJECT_FAILED: /);
+    expect(err.message).toContain(
+      "or the destination bucket blocks SSE-C, as AWS does by default for buckets created since April 2026",
+    );
+    expect(err.message).not.toContain(KEY);
+  });
+
+  it("a 403 on a multipart copy's Create with a destination SSE-C key names the block too, and not without a key", async () => {
+    s3.on(HeadObjectCommand).resolves({ ETag: '"e"', ContentLength: 200 * MiB, VersionId: "v1" });
+    s3.on(GetObjectTaggingCommand).resolves({ TagSet: [] });
+    s3.on(CreateMultipartUploadCommand).rejects(denied());
+    const big = entry("in/big.bin", 200 * MiB);
+    const withKey = await setCopier({ ...BASE, customerKey: KEY }, WHERE);
+    await expect(withKey(task("big.bin", big))).rejects.toThrow(
+      /S3_CREATEMULTIPARTUPLOAD_FAILED: .*blocks SSE-C/,
+    );
+    const plain = await setCopier(BASE, WHERE);
+    await expect(plain(task("big.bin", big))).rejects.not.toThrow(/SSE-C/);
+  });
+
   it("a 503 SlowDown comes back from one CopyObject, sent past the SDK's throttle retries, and lists no versions", async () => {
     s3.on(CopyObjectCommand).rejects(
       Object.assign(new Error("Please reduce your request rate."), {

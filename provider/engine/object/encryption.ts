@@ -83,3 +83,17 @@ export function copySourceKeyFields(key: CustomerKey | undefined) {
 }
 
 export const isKms = (sse: string | undefined) => sse?.startsWith("aws:kms") ?? false;
+
+/**
+ * What to add to a copy's 403 when it sent a destination SSE-C key: since April 2026 AWS blocks
+ * SSE-C on new buckets (and on buckets with no SSE-C objects) and answers AccessDenied, which
+ * otherwise reads as a missing permission. Undefined for any other failure.
+ */
+export function sseCBlockedHint(status: number | undefined, destinationKeySent: boolean): string | undefined {
+  if (status !== 403 || !destinationKeySent) return undefined;
+  return (
+    "; or the destination bucket blocks SSE-C, as AWS does by default for buckets created since April 2026: " +
+    "allow it in the bucket's default encryption (BlockedEncryptionTypes NONE, blockedEncryptionTypes in " +
+    "aws.s3.BucketServerSideEncryptionConfiguration), or drop customerKey for SSE-S3 or SSE-KMS"
+  );
+}

@@ -21,8 +21,9 @@ import {
   PART_THROTTLE_WAIT_BASE_MS,
   PART_THROTTLE_WAIT_MAX_MS,
 } from "../constants";
-import { awsErrorCode, httpStatus, ObjectCopyError, wrapAwsError } from "../errors";
+import { awsErrorCode, httpStatus, ObjectCopyError, withHint, wrapAwsError } from "../errors";
 import { completedVersionFailure } from "./completed";
+import { sseCBlockedHint } from "./encryption";
 import { partRange, type PartPlan, type PartRange } from "./parts";
 import { mayHaveWritten } from "./stray-versions";
 import { copyTimeoutMs, isTimeout, timeoutError, timeouts } from "../timeouts";
@@ -231,7 +232,10 @@ async function createUpload(
     created = await req.client.send(new CreateMultipartUploadCommand(req.create));
   } catch (err) {
     if (isRetryable(err)) await abortStrays(req, aborter, { sentAt, answeredAt: Date.now() }, target);
-    throw wrap("CreateMultipartUpload", target, err);
+    throw withHint(
+      wrap("CreateMultipartUpload", target, err),
+      sseCBlockedHint(httpStatus(err), Boolean(req.create.SSECustomerKey)),
+    );
   }
   if (!created.UploadId) {
     throw wrapAwsError("CreateMultipartUpload", target, new Error("no UploadId in the response"));

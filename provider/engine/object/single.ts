@@ -6,10 +6,10 @@ import {
 } from "@aws-sdk/client-s3";
 
 import { partSlots, selfThrottledClientFor } from "../clients";
-import { awsErrorCode, httpStatus, ObjectCopyError, wrapAwsError } from "../errors";
+import { awsErrorCode, httpStatus, ObjectCopyError, withHint, wrapAwsError } from "../errors";
 import { heartbeat } from "../progress";
 import { copyTimeoutMs } from "../timeouts";
-import { isKms } from "./encryption";
+import { isKms, sseCBlockedHint } from "./encryption";
 import { sourceKeyFailure } from "./source";
 import { type CopyWrite, mayHaveWritten, removeStrayVersions } from "./stray-versions";
 
@@ -115,12 +115,15 @@ async function copyObjectFailure(
           "SOURCE_CHANGED_DURING_COPY",
           `the source ${names.source} changed after it was read: it no longer has the ETag the CopyObject was pinned to (412); run up again`,
         )
-      : (sourceKeyFailure(
-          "CopyObject",
-          `${names.source} -> ${names.destUri}`,
-          err,
-          Boolean(req.request.CopySourceSSECustomerKey),
-        ) ?? wrapAwsError("CopyObject", `${names.source} -> ${names.destUri}`, err));
+      : withHint(
+          sourceKeyFailure(
+            "CopyObject",
+            `${names.source} -> ${names.destUri}`,
+            err,
+            Boolean(req.request.CopySourceSSECustomerKey),
+          ) ?? wrapAwsError("CopyObject", `${names.source} -> ${names.destUri}`, err),
+          sseCBlockedHint(httpStatus(err), Boolean(req.request.SSECustomerKey)),
+        );
   const attempts = (err as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
   // One attempt answered SlowDown was refused, not carried out: nothing to look for (a set's
   // throttled copies would otherwise list versions once per 503).
