@@ -95,7 +95,10 @@ export async function checkSet(
   const { inputs, failures } = runRules(OBJECT_COPY_SET_RULES, news, { now, olds });
   const checked = inputs as unknown as SetInputs;
   const isNew = Object.keys(olds).filter((k) => !k.startsWith("__")).length === 0;
-  const replaced = !isNew && REPLACE_PROPS.some((p) => olds[p] !== undefined && olds[p] !== checked[p]);
+  const replaced =
+    !isNew &&
+    (REPLACE_PROPS.some((p) => olds[p] !== undefined && olds[p] !== checked[p]) ||
+      leavesInPlace(olds, checked as never));
   if (failures.length || !(isNew || replaced) || containsUnknown(inputs))
     return { inputs: checked, failures };
   const ctx = setContext(checked);
@@ -161,18 +164,27 @@ export interface SetDiffAnswer {
 }
 
 /**
- * The inputs whose change replaces the set: where it writes and its manifest, and a `source` that
- * makes the set in place or no longer in place. The records of an in-place set are versions of
- * the user's objects, which destroy leaves, and the others are copies, which destroy deletes; one
- * set updated from one kind to the other would treat the old records as the new kind.
+ * Whether a `source` change ends an in-place set. Its records are versions of the user's own
+ * objects, which destroy leaves; updated into a copying set, it would delete the ones the new
+ * source lacks as "removed". The other way round stays an update: a copying set whose source
+ * becomes its own destination keeps its copies as the objects it now changes in place (and the
+ * source may be gone, so a replacement's destroy would delete the only copy).
  */
+function leavesInPlace(olds: Record<string, unknown>, news: Record<string, unknown>): boolean {
+  const sides = [olds, news].map((v) => [v.source, v.bucket, v.prefix]);
+  if (!sides.flat().every((v) => typeof v === "string")) return false;
+  const [[os, ob, op], [ns, nb, np]] = sides as string[][];
+  return (
+    isInPlace({ source: os, bucket: ob, prefix: op }) && !isInPlace({ source: ns, bucket: nb, prefix: np })
+  );
+}
+
+/** The inputs whose change replaces the set: where it writes, its manifest, and leaving in place. */
 function replacedBy(olds: SetOutputs, news: SetInputs, unknownReplaces: boolean): string[] {
   const replaces: string[] = REPLACE_PROPS.filter(
     (p) => (unknownReplaces && isUnknown(news[p])) || olds[p] !== news[p],
   );
-  const known = [news.source, news.bucket, news.prefix].every((v) => typeof v === "string");
-  if (!replaces.length && known && typeof olds.source === "string" && isInPlace(olds) !== isInPlace(news))
-    replaces.push("source");
+  if (!replaces.length && leavesInPlace(olds as never, news as never)) replaces.push("source");
   return replaces;
 }
 
@@ -192,7 +204,7 @@ export async function diffSet(olds: SetOutputs, news: SetInputs): Promise<SetDif
       deleteBeforeReplace,
       reasons: [
         replaces.includes("source")
-          ? `source changed, and the set ${isInPlace(news) ? "now copies its prefix onto itself (in place)" : "no longer copies in place"}: a new set replaces this one`
+          ? "source changed, and the set no longer copies in place: a new set replaces this one, and the objects it changed in place are left as they are"
           : `${replaces.join(", ")} changed: a new set replaces this one`,
       ],
     };
