@@ -2,7 +2,9 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  DeleteObjectCommand,
   ListMultipartUploadsCommand,
+  ListObjectVersionsCommand,
   S3Client,
   UploadPartCopyCommand,
   type UploadPartCopyCommandInput,
@@ -23,6 +25,7 @@ import {
   multipartCopy,
   type MultipartCopyRequest,
 } from "../../provider/engine/object/multipart";
+import { multipartEtag } from "../../provider/engine/object/completed";
 import { planParts, type PartPlan } from "../../provider/engine/object/parts";
 import { copyTimeoutMs } from "../../provider/engine/timeouts";
 import { fakeProcess } from "../helpers/fake-process";
@@ -891,5 +894,64 @@ describe("multipartCopy: a lost CreateMultipartUpload answer", () => {
     );
     expect(s3.commandCalls(AbortMultipartUploadCommand).map((c) => c.args[0].input.UploadId)).toEqual(["U1"]);
     expect(partInputs()).toHaveLength(0);
+  });
+});
+
+describe("a Complete S3 carried out whose answer never arrived", () => {
+  const timeout = () =>
+    Object.assign(new Error("a request has exceeded the configured 600000 ms requestTimeout"), {
+      name: "TimeoutError",
+      code: "ETIMEDOUT",
+      $metadata: { attempts: 3 },
+    });
+  const md5Etag = (n: number) => `"${n.toString(16).padStart(32, "0")}"`;
+
+  it("finds the version dated when the upload began (as S3 dates it), seconds before the Complete, and deletes it", async () => {
+    let createdAt = 0;
+    s3.on(CreateMultipartUploadCommand).callsFake(async () => {
+      createdAt = Date.now();
+      return { UploadId: "U1" };
+    });
+    // Parts that take longer than the 2 s slack, so a window opened at the Complete misses it.
+    s3.on(UploadPartCopyCommand).callsFake(async (input: UploadPartCopyCommandInput) => {
+      await delay(2_600);
+      return { CopyPartResult: { ETag: md5Etag(input.PartNumber as number) } };
+    });
+    s3.on(CompleteMultipartUploadCommand).rejects(timeout());
+    s3.on(AbortMultipartUploadCommand).rejects(awsError("NoSuchUpload", 404));
+    s3.on(ListObjectVersionsCommand).callsFake(async () => ({
+      Versions: [
+        {
+          Key: CREATE.Key,
+          VersionId: "assembled",
+          Size: THREE_PARTS.size,
+          ETag: multipartEtag([1, 2, 3].map((n) => ({ PartNumber: n, ETag: md5Etag(n) }))),
+          LastModified: new Date(createdAt),
+        },
+        {
+          Key: CREATE.Key,
+          VersionId: "older",
+          Size: THREE_PARTS.size,
+          LastModified: new Date(createdAt - 60_000),
+        },
+      ],
+    }));
+    s3.on(DeleteObjectCommand).resolves({});
+
+    await expect(multipartCopy(request(THREE_PARTS))).rejects.toThrow(
+      /^S3_COMPLETEMULTIPARTUPLOAD_TIMED_OUT: .*so S3 assembled the object anyway; removed the version\(s\) it wrote \(assembled\)/,
+    );
+    expect(s3.commandCalls(DeleteObjectCommand).map((c) => c.args[0].input.VersionId)).toEqual(["assembled"]);
+  }, 15_000);
+
+  it("says nothing was assembled when the abort still finds the upload, and deletes no version", async () => {
+    partsSucceed();
+    s3.on(CompleteMultipartUploadCommand).rejects(timeout());
+    const err = (await multipartCopy(request(THREE_PARTS)).catch((e: Error) => e)) as Error;
+    expect(err.message).toMatch(/^S3_COMPLETEMULTIPARTUPLOAD_TIMED_OUT: /);
+    expect(err.message).toContain("the upload was still open, so S3 assembled nothing, and it is aborted");
+    expect(err.message).not.toContain("whether it took effect is unknown");
+    expect(s3.commandCalls(ListObjectVersionsCommand)).toHaveLength(0);
+    expect(s3.commandCalls(DeleteObjectCommand)).toHaveLength(0);
   });
 });

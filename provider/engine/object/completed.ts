@@ -37,7 +37,8 @@ export async function completedVersionFailure(
   const where = `s3://${w.bucket}/${w.key}`;
   let outcome: string;
   try {
-    // Only versions written since the Complete was sent: every older one predates it.
+    // Only versions dated since the upload began (S3 dates an assembled object so; moto and
+    // MinIO by its completion, later still): every older one predates the copy.
     const { removed, failed } = await removeStrayVersions(client, {
       ...w,
       etag: multipartEtag(w.parts),

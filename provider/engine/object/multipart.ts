@@ -171,6 +171,8 @@ async function copyInScope(
 
   // Create is never given up on a signal: the upload may exist before its answer arrives, and
   // only the answer says which id to abort.
+  // S3 dates an assembled object by when its upload began, not when it was completed.
+  const createSentAt = Date.now();
   const { uploadId, strays } = await createUpload(req, aborter, target);
   req.onCreated?.(uploadId);
   scope.describe(`AbortMultipartUpload of ${uploadId} on ${target}`);
@@ -179,7 +181,6 @@ async function copyInScope(
     if (scope.stoppedBy) throw cancelledError(scope.stoppedBy, target, true);
     const parts = await copyParts(req, uploadId, scope);
     if (scope.stoppedBy) throw cancelledError(scope.stoppedBy, target, true);
-    const completeSentAt = Date.now();
     try {
       // Not given up on a signal either: S3 may finish assembling the object regardless.
       const output = await client.send(
@@ -202,7 +203,7 @@ async function copyInScope(
       if (!mayHaveWritten(err)) throw failure;
       throw await completeMayHaveWritten(
         req,
-        { aborter, uploadId, parts, sentAt: completeSentAt, target },
+        { aborter, uploadId, parts, sentAt: createSentAt, target },
         failure,
       );
     }
@@ -337,7 +338,12 @@ async function completeMayHaveWritten(
         RequestPayer: req.create.RequestPayer,
       }),
     );
-    return failure; // the upload was still there: nothing was assembled
+    // The upload was still there: nothing was assembled, and the caller's abort is a no-op now.
+    return new ObjectCopyError(
+      failure.code,
+      `${failure.message.slice(failure.code.length + 2).replace("; whether it took effect is unknown", "")}; ` +
+        `the upload was still open, so S3 assembled nothing, and it is aborted`,
+    );
   } catch (err) {
     if (awsErrorCode(err) !== "NoSuchUpload") return failure; // the caller's abort tries again
   }
