@@ -3,9 +3,16 @@
 // is deleted and what is never touched.
 import { createHash, randomBytes } from "node:crypto";
 
-import { CreateMultipartUploadCommand, DeleteObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  ListObjectsV2Command,
+  UploadPartCommand,
+} from "@aws-sdk/client-s3";
 
 import { objectCopySetProvider } from "../../provider/set-dynamic";
+import { MiB } from "../../provider/engine/constants";
 import type { SetOutputs } from "../../provider/engine/set";
 import { ManifestWriter, readManifest } from "../../provider/engine/set/manifest";
 import {
@@ -71,6 +78,13 @@ beforeEach(() => {
   jest.spyOn(console, "log").mockImplementation((line: string) => void logs.push(String(line)));
 });
 afterEach(() => jest.restoreAllMocks());
+
+/** What a run killed before its finish leaves in S3: its begin journal, naming `keys`. */
+async function killedRun(outs: SetOutputs, keys: string[]) {
+  const { s3 } = verifier();
+  const { manifest } = await readManifest(s3, outs.manifestLocation);
+  await new ManifestWriter(s3, outs.manifestLocation, manifest!).begin(keys);
+}
 
 const FILES = {
   "build/index.html": "<html>",
@@ -482,12 +496,6 @@ describe("ObjectCopySet", () => {
       verifier()
         .s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key }))
         .then((o) => `${Key}:${o.UploadId}`);
-    /** What a run killed before its finish leaves in S3: its begin journal, naming `keys`. */
-    async function killedRun(outs: SetOutputs, keys: string[]) {
-      const { s3 } = verifier();
-      const { manifest } = await readManifest(s3, outs.manifestLocation);
-      await new ManifestWriter(s3, outs.manifestLocation, manifest!).begin(keys);
-    }
 
     itIf(SERVER === "moto")("a first up aborts none, not even one on a key it copies", async () => {
       const src = await newBucket();
@@ -587,6 +595,56 @@ describe("ObjectCopySet", () => {
       deleteBeforeReplace: true,
     });
   });
+
+  itIf(SERVER === "moto")(
+    "after a killed in-place run, a key someone rewrote since with other bytes of the same size is copied from their version, which stays",
+    async () => {
+      const bucket = await newBucket({ versioned: true });
+      const size = 5 * MiB + 1;
+      await put(bucket, "site/a.bin", Buffer.alloc(size, 1));
+      const news = {
+        source: `${bucket}/site/`,
+        bucket,
+        prefix: "site/",
+        metadataDirective: "MERGE",
+        cacheControl: "max-age=60",
+        ...identity(),
+      };
+      const outs = await sets.create(news);
+      await killedRun(outs, ["a.bin"]);
+      // Their rewrite, as a multipart upload: same size, another ETag that is no MD5.
+      const { s3 } = verifier();
+      const { UploadId } = await s3.send(
+        new CreateMultipartUploadCommand({ Bucket: bucket, Key: "site/a.bin" }),
+      );
+      const parts = [];
+      for (const [n, body] of [Buffer.alloc(5 * MiB, 2), Buffer.alloc(1, 2)].entries()) {
+        const { ETag } = await s3.send(
+          new UploadPartCommand({
+            Bucket: bucket,
+            Key: "site/a.bin",
+            UploadId,
+            PartNumber: n + 1,
+            Body: body,
+          }),
+        );
+        parts.push({ ETag, PartNumber: n + 1 });
+      }
+      const { VersionId: theirs } = await s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: bucket,
+          Key: "site/a.bin",
+          UploadId,
+          MultipartUpload: { Parts: parts },
+        }),
+      );
+
+      await sets.update(outs, { ...news, cacheControl: "max-age=120" });
+
+      expect(await versionsOf(bucket, "site/a.bin")).toContain(theirs);
+      expect((await bytes(bucket, "site/a.bin")).equals(Buffer.alloc(size, 2))).toBe(true);
+    },
+  );
 
   it("replaces an in-place set whose source moves elsewhere, so the user's originals are not deleted as removed", async () => {
     const bucket = await newBucket();

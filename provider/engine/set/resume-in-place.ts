@@ -3,12 +3,14 @@
 // as planned, the set would take that version for the original, and destroy would "restore" it.
 // Instead the lost record is rebuilt (original below, the killed run's version on top), so the
 // copy reads the original again and supersedes the killed run's version, as any in-place re-copy.
-import { ListObjectVersionsCommand, type ObjectVersion } from "@aws-sdk/client-s3";
+import { HeadObjectCommand, ListObjectVersionsCommand, type ObjectVersion } from "@aws-sdk/client-s3";
 
 import { wrapAwsError } from "../errors";
+import { ADOPT_HEAD_FIELDS, adoptMismatch, headShowsAllDeclared } from "../object/adopt";
 import { LAST_MODIFIED_SLACK_MS } from "../object/stray-versions";
 import type { SetContext } from "./context";
 import type { InterruptedRun } from "./manifest";
+import { objectSettings } from "./state";
 import type { ManifestRecord, PlannedCopy } from "./types";
 
 /** Keys whose versions are listed at once. */
@@ -22,8 +24,9 @@ const realVersion = (v: string | undefined) => (v && v !== "null" ? v : undefine
  * (the record's, or else the newest version older than the run) and the current version as what
  * the set wrote, with what the record named before counted as superseded. Only when the current
  * version is a real version of the original's size (an in-place copy never changes the size) and
- * not the one the record already names; any other task stays as planned. An unversioned bucket
- * keeps no original to protect.
+ * not the one the record already names, and a HEAD of both shows it is what the declaration
+ * writes from the original; any other task stays as planned. An unversioned bucket keeps no
+ * original to protect.
  */
 export async function reattachInPlace(
   ctx: SetContext,
@@ -39,7 +42,7 @@ export async function reattachInPlace(
     await Promise.all(
       candidates.slice(i, i + LIST_CONCURRENCY).map(async (task) => {
         const previous = lostRecord(task, await versionsOf(ctx, task.destKey), from);
-        if (previous)
+        if (previous && (await isDeclaredCopyOf(ctx, task.destKey, previous)))
           reattached.set(task.relativeKey, {
             ...task,
             previous: { ...previous, settingsDigest: ctx.digest },
@@ -108,6 +111,33 @@ export function lostRecord(
     },
     dest: { versionId: id, etag: latest.ETag, size: latest.Size ?? 0 },
   };
+}
+
+/**
+ * The proof a version is the killed run's copy and not someone's later rewrite: a HEAD of it and
+ * of the original show what the declaration writes from the original (the `adopt` comparison:
+ * equal bytes by a comparable ETag or a shared checksum, the declared headers and encryption).
+ * Any doubt, or a failed HEAD, means no: the key is then copied as planned.
+ */
+async function isDeclaredCopyOf(ctx: SetContext, key: string, record: ManifestRecord): Promise<boolean> {
+  const settings = objectSettings(ctx.inputs);
+  if (!headShowsAllDeclared(settings)) return false;
+  const head = (VersionId: string | undefined) =>
+    ctx.destClient.send(
+      new HeadObjectCommand({
+        Bucket: ctx.inputs.bucket,
+        Key: key,
+        VersionId,
+        ...ADOPT_HEAD_FIELDS,
+        ...ctx.destOwner,
+      }),
+    );
+  try {
+    const [original, copy] = await Promise.all([head(record.source.versionId), head(record.dest.versionId)]);
+    return adoptMismatch(settings, original, copy) === undefined;
+  } catch {
+    return false;
+  }
 }
 
 /** The versions of exactly `key`, newest first (S3 lists a key's versions newest first). */
