@@ -109,7 +109,8 @@ export class CancelRegistry {
     if (this.open.size > 0) {
       this.hooks.warn(
         `${this.signalled}: stopping after ${this.hooks.graceMs()} ms with ${this.open.size} clean-up(s) unfinished: ` +
-          `${[...this.open].map((e) => e.label).join("; ")}. The next up on each key aborts what is left.`,
+          `${[...this.open].map((e) => e.label).join("; ")}. An ObjectCopy's next up on its key aborts what is ` +
+          `left; otherwise aws s3api abort-multipart-upload with the ids above does.`,
       );
     }
     this.hooks.raise(this.signalled);

@@ -50,7 +50,8 @@ describe("CancelRegistry: one handler for the whole process", () => {
     expect(proc.raised).toEqual(["SIGINT"]);
     expect(proc.warnings).toEqual([
       "SIGINT: stopping after 3000 ms with 1 clean-up(s) unfinished: AbortMultipartUpload of U7 on s3://b/k. " +
-        "The next up on each key aborts what is left.",
+        "An ObjectCopy's next up on its key aborts what is left; otherwise aws s3api abort-multipart-upload " +
+        "with the ids above does.",
     ]);
     stuck.close(); // finishing late raises nothing more
     expect(proc.raised).toEqual(["SIGINT"]);

@@ -122,7 +122,8 @@ function cancelledError(signal: Stop, target: string, uploadAborted: boolean | u
       ? " before its multipart upload was created; nothing was written"
       : uploadAborted
         ? "; its multipart upload was aborted and nothing was written"
-        : "; aborting its multipart upload failed, so the next up on this key aborts it";
+        : "; aborting its multipart upload failed, so it stays open (an ObjectCopy's next up on this key " +
+          "aborts it; a set's does only after a killed run): see the line that names it";
   return new ObjectCopyError("COPY_CANCELLED", `${signal} arrived while copying to ${target}${what}`);
 }
 
@@ -307,7 +308,7 @@ async function abortStrays(
   } catch (err) {
     console.error(
       `could not look for uploads a lost CreateMultipartUpload answer left on ${target}: ${awsErrorCode(err)}; ` +
-        `the next up on this key aborts them`,
+        `an ObjectCopy's next up on this key aborts them; otherwise list them with aws s3api list-multipart-uploads`,
     );
   }
   if (aborted)
@@ -379,8 +380,8 @@ async function abortUpload(
     if (awsErrorCode(err) === "NoSuchUpload") return true;
     console.error(
       `could not abort multipart upload ${uploadId} on ${target} (${awsErrorCode(err)}); its parts are billed ` +
-        `until it is aborted: the next up on this key does that, or run aws s3api abort-multipart-upload ` +
-        `--bucket ${create.Bucket} --key ${create.Key} --upload-id ${uploadId}`,
+        `until it is aborted: run aws s3api abort-multipart-upload --bucket ${create.Bucket} --key ${create.Key} ` +
+        `--upload-id ${uploadId} (an ObjectCopy's next up on this key also does)`,
     );
     return false;
   }

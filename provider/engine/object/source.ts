@@ -84,9 +84,14 @@ export function sourceKeyFailure(
   keySent: boolean,
 ): ObjectCopyError | undefined {
   const status = httpStatus(err);
-  const message = (err as { message?: unknown })?.message;
+  const raw = (err as { message?: unknown })?.message;
+  const message = typeof raw === "string" ? raw : "";
+  // A HEAD answer has no body, so its status is all there is; a copy's says what it is about.
+  const bodiless = operation === "HeadObject";
   if (!keySent) {
-    if (status !== 400 || typeof message !== "string" || !/server side encryption/i.test(message)) return;
+    // "…stored using a form of Server Side Encryption. The correct parameters must be provided…";
+    // not "…must be made over a secure connection", which is about the destination's key.
+    if (status !== 400 || !/stored using a form of server side encryption/i.test(message)) return;
     return new ObjectCopyError(
       "SOURCE_NEEDS_CUSTOMER_KEY",
       `${operation} on ${target} answered 400 (${message}); an object encrypted with SSE-C can only be read ` +
@@ -94,7 +99,7 @@ export function sourceKeyFailure(
     );
   }
   if (status !== 400 && status !== 403) return;
-  if (status === 403 && operation !== "HeadObject") {
+  if (status === 403 && !bodiless) {
     // A copy's 403 may as well be about the destination: keep the permission hint, add the key's.
     const wrapped = wrapAwsError(operation, target, err);
     return new ObjectCopyError(
@@ -104,10 +109,17 @@ export function sourceKeyFailure(
         wrapped.message.slice(wrapped.code.length + 2 + `${operation} on ${target} `.length),
     );
   }
+  // A copy's 400 about something else (a storage class, a copy onto itself) keeps its own error.
+  if (
+    !bodiless &&
+    (/secure connection/i.test(message) || !/encryption parameters|customer[- ]provided|SSE-C/i.test(message))
+  )
+    return;
   return new ObjectCopyError(
     "SOURCE_CUSTOMER_KEY_REFUSED",
-    `${operation} on ${target} answered ${status} while sourceCustomerKey was sent: either it is not the key ` +
-      `the source was written with, or the source is not encrypted with SSE-C (then remove sourceCustomerKey)` +
+    `${operation} on ${target} answered ${status}${message && !bodiless ? ` (${message})` : ""} while ` +
+      `sourceCustomerKey was sent: either it is not the key the source was written with, or the source is not ` +
+      `encrypted with SSE-C (then remove sourceCustomerKey)` +
       (status === 403 ? `; if the key is right, the caller lacks s3:GetObject on the source` : ""),
   );
 }
