@@ -124,18 +124,20 @@ describe("SSE-C", () => {
       return err!;
     };
 
+    /** ObjectCopy of `src`/a to `dst`/b, reading the source with KEY_B. */
+    const copyWithKeyB = (src: string, dst: string) =>
+      provider.create({
+        bucket: dst,
+        key: "b",
+        source: `${src}/a`,
+        sourceCustomerKey: KEY_B.toString("base64"),
+      });
+
     itIf(CAN.sseC)("a wrong sourceCustomerKey", async () => {
       const src = await newBucket();
       const dst = await newBucket();
       await put(src, "a", "sealed", sseC(KEY_A));
-      const err = await failure(
-        provider.create({
-          bucket: dst,
-          key: "b",
-          source: `${src}/a`,
-          sourceCustomerKey: KEY_B.toString("base64"),
-        }),
-      );
+      const err = await failure(copyWithKeyB(src, dst));
       expect(err.message).toMatch(
         /^SOURCE_CUSTOMER_KEY_REFUSED: HeadObject on s3:\/\/\S+\/a answered 40[03] while sourceCustomerKey was sent: either it is not the key the source was written with/,
       );
@@ -147,14 +149,7 @@ describe("SSE-C", () => {
       const src = await newBucket();
       const dst = await newBucket();
       await put(src, "a", "plain");
-      const err = await failure(
-        provider.create({
-          bucket: dst,
-          key: "b",
-          source: `${src}/a`,
-          sourceCustomerKey: KEY_B.toString("base64"),
-        }),
-      );
+      const err = await failure(copyWithKeyB(src, dst));
       expect(err.message).toMatch(
         /^SOURCE_CUSTOMER_KEY_REFUSED: .*the source is not encrypted with SSE-C \(then remove sourceCustomerKey\)/,
       );

@@ -79,6 +79,16 @@ beforeEach(() => {
 });
 afterEach(() => jest.restoreAllMocks());
 
+/** An in-place set over "site/" that sets Cache-Control by MERGE, the usual in-place change. */
+const inPlaceSite = (bucket: string) => ({
+  source: `${bucket}/site/`,
+  bucket,
+  prefix: "site/",
+  metadataDirective: "MERGE",
+  cacheControl: "max-age=60",
+  ...identity(),
+});
+
 /** What a run killed before its finish leaves in S3: its begin journal, naming `keys`. */
 async function killedRun(outs: SetOutputs, keys: string[]) {
   const { s3 } = verifier();
@@ -533,14 +543,7 @@ describe("ObjectCopySet", () => {
       async () => {
         const bucket = await newBucket();
         await seed(bucket, { "site/a.js": "a", "site/b.js": "b" });
-        const news = {
-          source: `${bucket}/site/`,
-          bucket,
-          prefix: "site/",
-          metadataDirective: "MERGE",
-          cacheControl: "max-age=60",
-          ...identity(),
-        };
+        const news = inPlaceSite(bucket);
         const outs = await sets.create(news);
         await killedRun(outs, ["a.js"]);
         const yours = await start(bucket, "site/a.js");
@@ -602,14 +605,7 @@ describe("ObjectCopySet", () => {
       const bucket = await newBucket({ versioned: true });
       const size = 5 * MiB + 1;
       await put(bucket, "site/a.bin", Buffer.alloc(size, 1));
-      const news = {
-        source: `${bucket}/site/`,
-        bucket,
-        prefix: "site/",
-        metadataDirective: "MERGE",
-        cacheControl: "max-age=60",
-        ...identity(),
-      };
+      const news = inPlaceSite(bucket);
       const outs = await sets.create(news);
       await killedRun(outs, ["a.bin"]);
       // Their rewrite, as a multipart upload: same size, another ETag that is no MD5.
@@ -653,14 +649,7 @@ describe("ObjectCopySet", () => {
       "site/legacy.js": "only copy",
       "build/app.js": "new app",
     });
-    const inPlace = {
-      source: `${bucket}/site/`,
-      bucket,
-      prefix: "site/",
-      metadataDirective: "MERGE",
-      cacheControl: "max-age=60",
-      ...identity(),
-    };
+    const inPlace = inPlaceSite(bucket);
     const outs = await sets.create(inPlace);
     const moved = { ...inPlace, source: `${bucket}/build/` };
 
