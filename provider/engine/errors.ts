@@ -15,6 +15,11 @@ export class ObjectCopyError extends Error {
     super(`${code}: ${message}`);
     this.name = "ObjectCopyError";
   }
+
+  /** The message without its leading code, for an error that repeats it with more said. */
+  get detail(): string {
+    return this.message.slice(this.code.length + 2);
+  }
 }
 
 interface AwsLikeError {
@@ -279,4 +284,4 @@ export function timeoutError(
 
 /** The error with a hint appended to its message, or the error itself when there is none. */
 export const withHint = (err: ObjectCopyError, hint: string | undefined) =>
-  hint ? new ObjectCopyError(err.code, `${err.message.slice(err.code.length + 2)}${hint}`) : err;
+  hint ? new ObjectCopyError(err.code, `${err.detail}${hint}`) : err;

@@ -90,7 +90,7 @@ export function resetControlClients(): void {
 /** An SDK error as "<operation> on <target> failed with <code>: <message>", without wrapAwsError's code. */
 function describe(operation: string, target: string, err: unknown): string {
   const wrapped = wrapAwsError(operation, target, err, "S3 Control");
-  return wrapped.message.slice(wrapped.code.length + 2);
+  return wrapped.detail;
 }
 
 const isAbort = (err: unknown, signal?: AbortSignal) =>

@@ -85,7 +85,7 @@ export function describeJobFailure(jobId: string, err: unknown): string {
     awsErrorCode(err) === "AccessDenied" || httpStatus(err) === 403
       ? "; the caller needs s3:DescribeJob"
       : "";
-  return `${wrapped.message.slice(wrapped.code.length + 2)}${denied}`;
+  return `${wrapped.detail}${denied}`;
 }
 
 /** The job's state, or undefined when S3 has no such job (AWS deletes jobs 90 days after they end). */

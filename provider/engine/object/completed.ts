@@ -56,7 +56,7 @@ export async function completedVersionFailure(
   }
   return new ObjectCopyError(
     failure.code,
-    `${failure.message.slice(failure.code.length + 2)}; the upload is gone (NoSuchUpload), so S3 assembled ` +
+    `${failure.detail}; the upload is gone (NoSuchUpload), so S3 assembled ` +
       `the object anyway; ${outcome}`,
   );
 }

@@ -330,19 +330,11 @@ async function completeMayHaveWritten(
 ): Promise<ObjectCopyError> {
   const { Bucket, Key } = req.create;
   try {
-    await upload.aborter.send(
-      new AbortMultipartUploadCommand({
-        Bucket,
-        Key,
-        UploadId: upload.uploadId,
-        ExpectedBucketOwner: req.create.ExpectedBucketOwner,
-        RequestPayer: req.create.RequestPayer,
-      }),
-    );
+    await upload.aborter.send(abortCommand(req.create, upload.uploadId));
     // The upload was still there: nothing was assembled, and the caller's abort is a no-op now.
     return new ObjectCopyError(
       failure.code,
-      `${failure.message.slice(failure.code.length + 2).replace("; whether it took effect is unknown", "")}; ` +
+      `${failure.detail.replace("; whether it took effect is unknown", "")}; ` +
         `the upload was still open, so S3 assembled nothing, and it is aborted`,
     );
   } catch (err) {
@@ -358,6 +350,16 @@ async function completeMayHaveWritten(
   });
 }
 
+/** The AbortMultipartUpload of one upload of this copy, with the copy's owner fields. */
+const abortCommand = (create: CreateMultipartUploadCommandInput, uploadId: string) =>
+  new AbortMultipartUploadCommand({
+    Bucket: create.Bucket,
+    Key: create.Key,
+    UploadId: uploadId,
+    ExpectedBucketOwner: create.ExpectedBucketOwner,
+    RequestPayer: create.RequestPayer,
+  });
+
 /** Aborts one upload; true when it is gone (already gone counts). Never throws: it runs on error paths. */
 async function abortUpload(
   aborter: S3Client,
@@ -366,15 +368,7 @@ async function abortUpload(
   target: string,
 ): Promise<boolean> {
   try {
-    await aborter.send(
-      new AbortMultipartUploadCommand({
-        Bucket: create.Bucket,
-        Key: create.Key,
-        UploadId: uploadId,
-        ExpectedBucketOwner: create.ExpectedBucketOwner,
-        RequestPayer: create.RequestPayer,
-      }),
-    );
+    await aborter.send(abortCommand(create, uploadId));
     return true;
   } catch (err) {
     if (awsErrorCode(err) === "NoSuchUpload") return true;
@@ -627,7 +621,7 @@ function partFailure(
     // S3 checksums copied parts itself; some S3-compatible servers expect the client to, and cannot.
     return new ObjectCopyError(
       wrapped.code,
-      `${wrapped.message.slice(wrapped.code.length + 2)}; this server did not compute the part checksum itself: ` +
+      `${wrapped.detail}; this server did not compute the part checksum itself: ` +
         `remove checksumAlgorithm, or raise multipartThreshold so the copy is a single CopyObject`,
     );
   }

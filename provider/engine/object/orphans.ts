@@ -83,7 +83,8 @@ export async function cleanUpStaleUploads(t: UploadTarget): Promise<string[]> {
   }
 }
 
-const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+/** A value quoted for a POSIX shell command line the user may paste. */
+export const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /**
  * In place: lists the uploads open on the key that began before this attempt and warns with the

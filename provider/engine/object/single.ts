@@ -149,6 +149,6 @@ async function copyObjectFailure(
   }
   return new ObjectCopyError(
     base.code,
-    `${base.message.slice(base.code.length + 2)}; ${what}, so S3 may have written the copy anyway; ${outcome}`,
+    `${base.detail}; ${what}, so S3 may have written the copy anyway; ${outcome}`,
   );
 }

@@ -106,7 +106,7 @@ export function sourceKeyFailure(
       wrapped.code,
       `${operation} on ${target} answered 403 while sourceCustomerKey was sent: either sourceCustomerKey is not ` +
         `the key the source was written with, or a permission is missing: ` +
-        wrapped.message.slice(wrapped.code.length + 2 + `${operation} on ${target} `.length),
+        wrapped.detail.slice(`${operation} on ${target} `.length),
     );
   }
   // A copy's 400 about something else (a storage class, a copy onto itself) keeps its own error.

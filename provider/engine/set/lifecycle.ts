@@ -171,13 +171,12 @@ export interface SetDiffAnswer {
  * source may be gone, so a replacement's destroy would delete the only copy).
  */
 function leavesInPlace(olds: Record<string, unknown>, news: Record<string, unknown>): boolean {
-  const sides = [olds, news].map((v) => [v.source, v.bucket, v.prefix]);
-  if (!sides.flat().every((v) => typeof v === "string")) return false;
-  const [[os, ob, op], [ns, nb, np]] = sides as string[][];
-  return (
-    isInPlace({ source: os, bucket: ob, prefix: op }) && !isInPlace({ source: ns, bucket: nb, prefix: np })
-  );
+  return knownPlace(olds) && knownPlace(news) && isInPlace(olds) && !isInPlace(news);
 }
+
+/** Whether where the set reads and writes is known (not a preview's unknown). */
+const knownPlace = (v: Record<string, unknown>): v is { source: string; bucket: string; prefix: string } =>
+  [v.source, v.bucket, v.prefix].every((x) => typeof x === "string");
 
 /** The inputs whose change replaces the set: where it writes, its manifest, and leaving in place. */
 function replacedBy(olds: SetOutputs, news: SetInputs, unknownReplaces: boolean): string[] {

@@ -7,6 +7,7 @@ import { HeadObjectCommand, ListObjectVersionsCommand, type ObjectVersion } from
 
 import { wrapAwsError } from "../errors";
 import { ADOPT_HEAD_FIELDS, adoptMismatch, headShowsAllDeclared } from "../object/adopt";
+import { realVersion } from "../object/source";
 import { LAST_MODIFIED_SLACK_MS } from "../object/stray-versions";
 import type { SetContext } from "./context";
 import type { InterruptedRun } from "./manifest";
@@ -15,8 +16,6 @@ import type { ManifestRecord, PlannedCopy } from "./types";
 
 /** Keys whose versions are listed at once. */
 const LIST_CONCURRENCY = 8;
-
-const realVersion = (v: string | undefined) => (v && v !== "null" ? v : undefined);
 
 /**
  * The planned copies a killed in-place run may have written (keys it was copying, current version

@@ -90,7 +90,7 @@ function setController(
 export function describeError(err: unknown): { code: string; message: string } {
   const message = err instanceof Error ? err.message : String(err);
   if (err instanceof ObjectCopyError) {
-    return { code: err.code, message: message.slice(err.code.length + 2) };
+    return { code: err.code, message: err.detail };
   }
   const leading = /^([A-Z][A-Z0-9_]+): ([\s\S]*)$/.exec(message);
   if (leading) return { code: leading[1], message: leading[2] };

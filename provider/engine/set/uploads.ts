@@ -8,14 +8,13 @@ import {
 
 import { abortClientFor } from "../clients";
 import { wrapAwsError } from "../errors";
+import { shellQuote } from "../object/orphans";
 import type { SetContext } from "./context";
 import type { InterruptedRun } from "./manifest";
 import { destinationKey } from "./spec";
 
 /** At most this many abort commands are printed for an in-place set; the count says the rest. */
 const MAX_PRINTED_COMMANDS = 10;
-
-const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /**
  * The uploads a killed run of this set may have left: only when one was killed (its journal was
